@@ -9,7 +9,7 @@ __all__ = ['INIT_STRATEGIES', 'PRESETS', 'GPT2MoEConfig', 'GPT2MoEMLP', 'MoECaus
            'make_tiny_gpt2', 'load_gpt2', 'moe_config_for', 'gpt2_to_moe', 'count_params', 'freeze_router',
            'freeze_all_but_moe', 'freeze_moe']
 
-# %% ../nbs/03_surgery.ipynb #5255478c
+# %% ../nbs/03_surgery.ipynb #7554555d
 import math, os
 from dataclasses import dataclass
 import torch
@@ -19,7 +19,7 @@ from transformers.modeling_outputs import CausalLMOutputWithCrossAttentions
 from .moe import MoELayer
 from .router import load_balancing_loss, router_z_loss
 
-# %% ../nbs/03_surgery.ipynb #86b96890
+# %% ../nbs/03_surgery.ipynb #1770afee
 INIT_STRATEGIES = ('scratch', 'upcycle', 'split')
 
 class GPT2MoEConfig(GPT2Config):
@@ -56,7 +56,7 @@ class GPT2MoEConfig(GPT2Config):
         if isinstance(m, (list, tuple)) and all(isinstance(i, int) and 0 <= i < L for i in m): return sorted(set(m))
         raise ValueError(f"moe_layers must be 'all', 'every_other' or a list of block indices in [0, {L}), got {m!r}")
 
-# %% ../nbs/03_surgery.ipynb #710e314a
+# %% ../nbs/03_surgery.ipynb #e446aad4
 class GPT2MoEMLP(MoELayer):
     "An `MoELayer` shaped like GPT-2's `mlp`: returns the hidden states, keeps the routing in `self.routing`."
     def __init__(self, config:GPT2MoEConfig):
@@ -71,7 +71,7 @@ class GPT2MoEMLP(MoELayer):
         y, self.routing = super().forward(x)
         return y
 
-# %% ../nbs/03_surgery.ipynb #64c704b5
+# %% ../nbs/03_surgery.ipynb #029a0585
 @dataclass
 class MoECausalLMOutput(CausalLMOutputWithCrossAttentions):
     lm_loss: torch.FloatTensor | None = None
@@ -92,27 +92,32 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
     def moe_layers(self) -> list:
         return [self.transformer.h[i].mlp for i in self.config.moe_layer_ids]
 
-    def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
-        out = super().forward(input_ids=input_ids, attention_mask=attention_mask, labels=labels, **kwargs)
+    def router_losses(self, attention_mask=None):
+        "Auxiliary losses and expert counts from the routing of the last forward pass."
         routings = [m.routing for m in self.moe_layers]
         logits = tuple(r.logits for r in routings)
         mask = None
-        if attention_mask is not None:
-            n_new = logits[0].shape[0] // attention_mask.shape[0]
-            mask = attention_mask[:, -n_new:]
+        if attention_mask is not None: # with a KV cache the routers saw only the last T positions
+            mask = attention_mask[:, -(logits[0].shape[0] // attention_mask.shape[0]):]
         aux = load_balancing_loss(logits, self.config.moe_top_k, mask, pooled=self.config.aux_loss_pooled)
         z = router_z_loss(logits, mask)
-        loss = lm_loss = out.loss
-        if lm_loss is not None: loss = lm_loss + self.config.router_aux_loss_coef * aux + self.config.router_z_loss_coef * z
+        weighted = self.config.router_aux_loss_coef * aux + self.config.router_z_loss_coef * z
+        return dict(aux_loss=aux, z_loss=z, weighted=weighted, router_logits=logits,
+                    expert_counts=torch.stack([r.counts for r in routings]))
+
+    def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
+        out = super().forward(input_ids=input_ids, attention_mask=attention_mask, labels=labels, **kwargs)
+        r = self.router_losses(attention_mask)
+        loss = None if out.loss is None else out.loss + r['weighted']
         return MoECausalLMOutput(loss=loss, logits=out.logits, past_key_values=out.past_key_values,
-                                 hidden_states=out.hidden_states, attentions=out.attentions,
-                                 lm_loss=lm_loss, aux_loss=aux, z_loss=z, router_logits=logits,
-                                 expert_counts=torch.stack([r.counts for r in routings]))
+                                 hidden_states=out.hidden_states, attentions=out.attentions, lm_loss=out.loss,
+                                 aux_loss=r['aux_loss'], z_loss=r['z_loss'], router_logits=r['router_logits'],
+                                 expert_counts=r['expert_counts'])
 
 AutoConfig.register("gpt2moe", GPT2MoEConfig, exist_ok=True)
 AutoModelForCausalLM.register(GPT2MoEConfig, GPT2MoEForCausalLM, exist_ok=True)
 
-# %% ../nbs/03_surgery.ipynb #9a7473f6
+# %% ../nbs/03_surgery.ipynb #80f635ea
 def make_tiny_gpt2(path=None, n_layer:int=2, n_embd:int=64, n_head:int=2, n_positions:int=256,
                    vocab_size:int=50257, seed:int=0) -> GPT2LMHeadModel:
     "A randomly initialised small GPT-2 (optionally saved to `path` with `save_pretrained`)."
@@ -122,7 +127,7 @@ def make_tiny_gpt2(path=None, n_layer:int=2, n_embd:int=64, n_head:int=2, n_posi
     if path is not None: model.save_pretrained(path)
     return model
 
-# %% ../nbs/03_surgery.ipynb #2e764071
+# %% ../nbs/03_surgery.ipynb #ede2b717
 def load_gpt2(source="gpt2") -> GPT2LMHeadModel:
     "GPT-2 from a hub id, a local `save_pretrained` folder, or a model in memory; refuses anything else."
     if isinstance(source, GPT2LMHeadModel): model = source
@@ -138,7 +143,7 @@ def load_gpt2(source="gpt2") -> GPT2LMHeadModel:
     if type(model.config) is not GPT2Config: raise ValueError(f"source is not a plain GPT-2 (config {type(model.config).__name__})")
     return model
 
-# %% ../nbs/03_surgery.ipynb #c6816e07
+# %% ../nbs/03_surgery.ipynb #500bf4f0
 def moe_config_for(dense_config:GPT2Config, strategy:str='scratch', **moe_overrides) -> GPT2MoEConfig:
     "A `GPT2MoEConfig` with `dense_config`'s GPT-2 fields, the strategy's expert shape, and `moe_overrides`."
     if strategy not in INIT_STRATEGIES: raise ValueError(f"strategy must be one of {INIT_STRATEGIES}, got {strategy!r}")
@@ -152,7 +157,7 @@ def moe_config_for(dense_config:GPT2Config, strategy:str='scratch', **moe_overri
         d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner // E, expert_output_scale=E / k)
     return GPT2MoEConfig(**{**d, 'init_strategy': strategy, **moe_overrides})
 
-# %% ../nbs/03_surgery.ipynb #91180701
+# %% ../nbs/03_surgery.ipynb #102435f3
 def _copy_experts(moe:GPT2MoEMLP, mlp, strategy:str):
     "Fill `moe`'s GELU experts from GPT-2's `mlp` (Conv1D weights are stored (in, out), as our experts are)."
     b, E = moe.experts, moe.n_experts
@@ -184,7 +189,7 @@ def gpt2_to_moe(source="gpt2", strategy:str='scratch', verbose:bool=True, **moe_
               f"created {len(missing)} ({n_new:,} weights) in {len(moe_ids)} MoE layers, experts initialised by '{strategy}'")
     return model
 
-# %% ../nbs/03_surgery.ipynb #c4369c76
+# %% ../nbs/03_surgery.ipynb #fb56678f
 def count_params(model:nn.Module) -> dict:
     "Total and per-token active parameter counts (tied weights counted once)."
     seen, total = set(), 0
@@ -197,13 +202,13 @@ def count_params(model:nn.Module) -> dict:
             inactive += (m.n_experts - m.top_k) * per_expert
     return dict(total=total, active=total - inactive)
 
-# %% ../nbs/03_surgery.ipynb #2cb0db73
+# %% ../nbs/03_surgery.ipynb #d3e4f96c
 PRESETS = {
     'default': dict(n_experts=8, moe_top_k=2, expert_dim=256),
     'original': dict(n_experts=10, moe_top_k=3, expert_dim=256), # what the seed notebook actually trained
 }
 
-# %% ../nbs/03_surgery.ipynb #b8f555ca
+# %% ../nbs/03_surgery.ipynb #abea7fd5
 def _trainable(model): return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 def freeze_router(model:GPT2MoEForCausalLM) -> int:
