@@ -6,10 +6,10 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/chat.html.md"""
 
 # %% auto #0
 __all__ = ['TURN_SEP', 'Packed', 'TOKENIZER_FILES', 'COMMANDS', 'next_token_probs', 'StopOnStrings', 'visible_text',
-           'TextCallbackStreamer', 'generate', 'respond', 'format_turn', 'pack_turns', 'Chat', 'chat_cli',
-           'render_history', 'chat_widget']
+           'TextCallbackStreamer', 'generate', 'template_stops', 'respond', 'format_turn', 'pack_turns', 'Chat',
+           'chat_cli', 'render_history', 'chat_widget']
 
-# %% ../nbs/07_chat.ipynb #b0b3de1a
+# %% ../nbs/07_chat.ipynb #b76634be
 import contextlib, html, os, warnings
 from collections import namedtuple
 import torch
@@ -17,9 +17,9 @@ import ipywidgets as widgets
 from transformers import AutoModelForCausalLM, StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
 import gpt2moe_instruct.model # registers GPT2MoE with the Auto classes, so from_pretrained can load it
-from .data import format_alpaca, load_tokenizer
+from .data import TEMPLATES, format_alpaca, load_tokenizer
 
-# %% ../nbs/07_chat.ipynb #d90bfe8d
+# %% ../nbs/07_chat.ipynb #33aecfbd
 def next_token_probs(logits:torch.Tensor, prev_ids=None, temperature:float=1.0, top_k:int=0, top_p:float=1.0,
                      repetition_penalty:float=1.0) -> torch.Tensor:
     "The distribution sampling draws from: repetition penalty, temperature, top-k, top-p (HF's order)."
@@ -36,7 +36,7 @@ def next_token_probs(logits:torch.Tensor, prev_ids=None, temperature:float=1.0, 
         x[order[ahead >= top_p]] = -float('inf') # the nucleus is already full without them
     return x.softmax(-1)
 
-# %% ../nbs/07_chat.ipynb #8592c6ad
+# %% ../nbs/07_chat.ipynb #9aeda21f
 class StopOnStrings(StoppingCriteria):
     "Stop generating once the text generated after `prompt_len` tokens contains any of `stops`."
     def __init__(self, tokenizer, stops, prompt_len:int):
@@ -50,7 +50,7 @@ class StopOnStrings(StoppingCriteria):
 
     def _text(self, ids): return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
 
-# %% ../nbs/07_chat.ipynb #b3bd7f6c
+# %% ../nbs/07_chat.ipynb #584d30b5
 def visible_text(text:str, stops=(), final:bool=True) -> str:
     "The part of generated `text` to show: cut at the first stop string; while streaming, hold back a possible start of one."
     cuts = [i for i in (text.find(s) for s in stops) if i >= 0]
@@ -65,7 +65,7 @@ def visible_text(text:str, stops=(), final:bool=True) -> str:
         if t == text: return t
         text = t
 
-# %% ../nbs/07_chat.ipynb #da39672d
+# %% ../nbs/07_chat.ipynb #ec449cca
 class TextCallbackStreamer(BaseStreamer):
     "Streamer for `generate` that calls `on_text(piece)` with new visible text, never a stop string."
     def __init__(self, tokenizer, on_text, stops=()):
@@ -84,7 +84,7 @@ class TextCallbackStreamer(BaseStreamer):
         vis = visible_text(text, self.stops, final)
         if len(vis) > self.shown: self.on_text(vis[self.shown:]); self.shown = len(vis)
 
-# %% ../nbs/07_chat.ipynb #2b6b2408
+# %% ../nbs/07_chat.ipynb #69061136
 def _n_positions(model) -> int:
     cfg = model.config
     n = getattr(cfg, 'n_positions', None) or getattr(cfg, 'max_position_embeddings', None)
@@ -106,7 +106,7 @@ def _check_generate_args(max_new_tokens=128, temperature=0.7, top_k=50, top_p=0.
     if not all(isinstance(s, str) and s for s in stops): raise ValueError(f"stop must be non-empty strings, got {stop!r}")
     return stops
 
-# %% ../nbs/07_chat.ipynb #581cc102
+# %% ../nbs/07_chat.ipynb #07841858
 def generate(model, tokenizer, prompt:str, max_new_tokens:int=128, temperature:float=0.7, top_k:int=50, top_p:float=0.9,
              repetition_penalty:float=1.1, do_sample:bool=True, stop=("### Instruction:",), seed:int|None=None,
              streamer=None, **generate_kwargs) -> str:
@@ -136,14 +136,23 @@ def generate(model, tokenizer, prompt:str, max_new_tokens:int=128, temperature:f
     text = tokenizer.decode(out[0, n:], skip_special_tokens=True, clean_up_tokenization_spaces=False)
     return visible_text(text, stops)
 
-# %% ../nbs/07_chat.ipynb #f3caa76f
+# %% ../nbs/07_chat.ipynb #b9c11cb5
+def template_stops(template:str="seed") -> tuple:
+    "Stop strings for `template`: the instruction header and, if the template has one, the start of its preamble."
+    format_alpaca(dict(instruction='', output=''), template) # validates the template name
+    preambles = [TEMPLATES[template][k].split("### Instruction:")[0] for k in ('input', 'no_input')]
+    common = os.path.commonprefix(preambles).strip()
+    return ("### Instruction:",) + ((common,) if common else ())
+
+# %% ../nbs/07_chat.ipynb #fa11213a
 def respond(model, tokenizer, instruction:str, input:str="", template:str="seed", **gen_kwargs) -> str:
     "Answer one Alpaca-style `instruction` (with optional `input`); `gen_kwargs` go to `generate`."
     if not isinstance(instruction, str) or not instruction.strip(): raise ValueError(f"instruction must be a non-empty string, got {instruction!r}")
     prompt, _ = format_alpaca(dict(instruction=instruction, input=input, output=''), template)
+    gen_kwargs.setdefault('stop', template_stops(template))
     return generate(model, tokenizer, prompt, **gen_kwargs)
 
-# %% ../nbs/07_chat.ipynb #bdc94fed
+# %% ../nbs/07_chat.ipynb #3ff72f5b
 TURN_SEP = "\n\n"
 Packed = namedtuple('Packed', 'prompt n_tokens dropped')
 
@@ -170,7 +179,7 @@ def pack_turns(turns, new_message:str, tokenizer, budget:int, template:str="seed
         prompt, n_tokens, kept = candidate, n, kept + 1
     return Packed(prompt, n_tokens, len(turns) - kept)
 
-# %% ../nbs/07_chat.ipynb #eb08e09e
+# %% ../nbs/07_chat.ipynb #8ed75235
 class Chat:
     "Multi-turn chat in the Alpaca format; keeps the latest turns that fit `n_positions - max_new_tokens` tokens."
     def __init__(self, model, tokenizer, template:str="seed", max_new_tokens:int=128, stream:bool=False, **gen_kwargs):
@@ -180,7 +189,7 @@ class Chat:
         if max_new_tokens >= self.n_positions:
             raise ValueError(f"max_new_tokens={max_new_tokens} leaves no room for a prompt in n_positions={self.n_positions}")
         self.model, self.tokenizer, self.template, self.stream = model, tokenizer, template, stream
-        self.max_new_tokens, self.gen_kwargs = max_new_tokens, gen_kwargs
+        self.max_new_tokens, self.gen_kwargs = max_new_tokens, {'stop': template_stops(template), **gen_kwargs}
         self.budget = self.n_positions - max_new_tokens
         self.reset()
 
@@ -207,7 +216,7 @@ class Chat:
         self.turns.append((message, reply))
         return reply
 
-# %% ../nbs/07_chat.ipynb #00f45db7
+# %% ../nbs/07_chat.ipynb #7eb89800
 TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'vocab.json')
 COMMANDS = "/reset clears the memory, /quit leaves"
 
@@ -246,14 +255,14 @@ def chat_cli(model_path:str, offline:bool=False, template:str="seed", max_new_to
         for note in notes: print(f"[{note}]")
     return chat
 
-# %% ../nbs/07_chat.ipynb #82ed612c
+# %% ../nbs/07_chat.ipynb #287cf73b
 def render_history(history) -> str:
     "HTML for the chat log: one block per turn, text escaped, line breaks kept."
     fmt = lambda s: html.escape(s).replace('\n', '<br>')
     rows = [f"<div><b>You:</b> {fmt(q)}</div><div><b>Model:</b> {fmt(a)}</div>" for q, a in history]
     return "<div style='font-family:monospace'>" + ("<hr>".join(rows) or "<i>No messages yet.</i>") + "</div>"
 
-# %% ../nbs/07_chat.ipynb #8ec51e8e
+# %% ../nbs/07_chat.ipynb #70e0bbf4
 def chat_widget(chat:Chat) -> widgets.VBox:
     "An ipywidgets chat box (ipywidgets 7 and 8) for `chat`: log, text field, Send and Reset buttons."
     log = widgets.HTML(render_history(chat.history))

