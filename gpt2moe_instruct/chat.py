@@ -9,7 +9,7 @@ __all__ = ['TURN_SEP', 'Packed', 'TOKENIZER_FILES', 'COMMANDS', 'next_token_prob
            'TextCallbackStreamer', 'generate', 'template_stops', 'respond', 'format_turn', 'pack_turns', 'Chat',
            'chat_cli', 'render_history', 'chat_widget']
 
-# %% ../nbs/07_chat.ipynb #b76634be
+# %% ../nbs/07_chat.ipynb #1c380745
 import contextlib, html, os, warnings
 from collections import namedtuple
 import torch
@@ -19,7 +19,7 @@ from transformers.generation.streamers import BaseStreamer
 import gpt2moe_instruct.model # registers GPT2MoE with the Auto classes, so from_pretrained can load it
 from .data import TEMPLATES, format_alpaca, load_tokenizer
 
-# %% ../nbs/07_chat.ipynb #33aecfbd
+# %% ../nbs/07_chat.ipynb #6241952e
 def next_token_probs(logits:torch.Tensor, prev_ids=None, temperature:float=1.0, top_k:int=0, top_p:float=1.0,
                      repetition_penalty:float=1.0) -> torch.Tensor:
     "The distribution sampling draws from: repetition penalty, temperature, top-k, top-p (HF's order)."
@@ -36,7 +36,7 @@ def next_token_probs(logits:torch.Tensor, prev_ids=None, temperature:float=1.0, 
         x[order[ahead >= top_p]] = -float('inf') # the nucleus is already full without them
     return x.softmax(-1)
 
-# %% ../nbs/07_chat.ipynb #9aeda21f
+# %% ../nbs/07_chat.ipynb #50787322
 class StopOnStrings(StoppingCriteria):
     "Stop generating once the text generated after `prompt_len` tokens contains any of `stops`."
     def __init__(self, tokenizer, stops, prompt_len:int):
@@ -50,7 +50,7 @@ class StopOnStrings(StoppingCriteria):
 
     def _text(self, ids): return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
 
-# %% ../nbs/07_chat.ipynb #584d30b5
+# %% ../nbs/07_chat.ipynb #ea0f49f0
 def visible_text(text:str, stops=(), final:bool=True) -> str:
     "The part of generated `text` to show: cut at the first stop string; while streaming, hold back a possible start of one."
     cuts = [i for i in (text.find(s) for s in stops) if i >= 0]
@@ -65,7 +65,7 @@ def visible_text(text:str, stops=(), final:bool=True) -> str:
         if t == text: return t
         text = t
 
-# %% ../nbs/07_chat.ipynb #ec449cca
+# %% ../nbs/07_chat.ipynb #e1016711
 class TextCallbackStreamer(BaseStreamer):
     "Streamer for `generate` that calls `on_text(piece)` with new visible text, never a stop string."
     def __init__(self, tokenizer, on_text, stops=()):
@@ -84,7 +84,7 @@ class TextCallbackStreamer(BaseStreamer):
         vis = visible_text(text, self.stops, final)
         if len(vis) > self.shown: self.on_text(vis[self.shown:]); self.shown = len(vis)
 
-# %% ../nbs/07_chat.ipynb #69061136
+# %% ../nbs/07_chat.ipynb #c27af2bf
 def _n_positions(model) -> int:
     cfg = model.config
     n = getattr(cfg, 'n_positions', None) or getattr(cfg, 'max_position_embeddings', None)
@@ -106,7 +106,7 @@ def _check_generate_args(max_new_tokens=128, temperature=0.7, top_k=50, top_p=0.
     if not all(isinstance(s, str) and s for s in stops): raise ValueError(f"stop must be non-empty strings, got {stop!r}")
     return stops
 
-# %% ../nbs/07_chat.ipynb #07841858
+# %% ../nbs/07_chat.ipynb #407d4830
 def generate(model, tokenizer, prompt:str, max_new_tokens:int=128, temperature:float=0.7, top_k:int=50, top_p:float=0.9,
              repetition_penalty:float=1.1, do_sample:bool=True, stop=("### Instruction:",), seed:int|None=None,
              streamer=None, **generate_kwargs) -> str:
@@ -136,7 +136,7 @@ def generate(model, tokenizer, prompt:str, max_new_tokens:int=128, temperature:f
     text = tokenizer.decode(out[0, n:], skip_special_tokens=True, clean_up_tokenization_spaces=False)
     return visible_text(text, stops)
 
-# %% ../nbs/07_chat.ipynb #b9c11cb5
+# %% ../nbs/07_chat.ipynb #7ee5dfa1
 def template_stops(template:str="seed") -> tuple:
     "Stop strings for `template`: the instruction header and, if the template has one, the start of its preamble."
     format_alpaca(dict(instruction='', output=''), template) # validates the template name
@@ -144,7 +144,7 @@ def template_stops(template:str="seed") -> tuple:
     common = os.path.commonprefix(preambles).strip()
     return ("### Instruction:",) + ((common,) if common else ())
 
-# %% ../nbs/07_chat.ipynb #fa11213a
+# %% ../nbs/07_chat.ipynb #2281dc40
 def respond(model, tokenizer, instruction:str, input:str="", template:str="seed", **gen_kwargs) -> str:
     "Answer one Alpaca-style `instruction` (with optional `input`); `gen_kwargs` go to `generate`."
     if not isinstance(instruction, str) or not instruction.strip(): raise ValueError(f"instruction must be a non-empty string, got {instruction!r}")
@@ -152,7 +152,7 @@ def respond(model, tokenizer, instruction:str, input:str="", template:str="seed"
     gen_kwargs.setdefault('stop', template_stops(template))
     return generate(model, tokenizer, prompt, **gen_kwargs)
 
-# %% ../nbs/07_chat.ipynb #3ff72f5b
+# %% ../nbs/07_chat.ipynb #642a1e5c
 TURN_SEP = "\n\n"
 Packed = namedtuple('Packed', 'prompt n_tokens dropped')
 
@@ -179,7 +179,7 @@ def pack_turns(turns, new_message:str, tokenizer, budget:int, template:str="seed
         prompt, n_tokens, kept = candidate, n, kept + 1
     return Packed(prompt, n_tokens, len(turns) - kept)
 
-# %% ../nbs/07_chat.ipynb #8ed75235
+# %% ../nbs/07_chat.ipynb #0cd27f3d
 class Chat:
     "Multi-turn chat in the Alpaca format; keeps the latest turns that fit `n_positions - max_new_tokens` tokens."
     def __init__(self, model, tokenizer, template:str="seed", max_new_tokens:int=128, stream:bool=False, **gen_kwargs):
@@ -216,7 +216,7 @@ class Chat:
         self.turns.append((message, reply))
         return reply
 
-# %% ../nbs/07_chat.ipynb #7eb89800
+# %% ../nbs/07_chat.ipynb #e7c59506
 TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'vocab.json')
 COMMANDS = "/reset clears the memory, /quit leaves"
 
@@ -255,14 +255,14 @@ def chat_cli(model_path:str, offline:bool=False, template:str="seed", max_new_to
         for note in notes: print(f"[{note}]")
     return chat
 
-# %% ../nbs/07_chat.ipynb #287cf73b
+# %% ../nbs/07_chat.ipynb #8dc5d27b
 def render_history(history) -> str:
     "HTML for the chat log: one block per turn, text escaped, line breaks kept."
     fmt = lambda s: html.escape(s).replace('\n', '<br>')
     rows = [f"<div><b>You:</b> {fmt(q)}</div><div><b>Model:</b> {fmt(a)}</div>" for q, a in history]
     return "<div style='font-family:monospace'>" + ("<hr>".join(rows) or "<i>No messages yet.</i>") + "</div>"
 
-# %% ../nbs/07_chat.ipynb #70e0bbf4
+# %% ../nbs/07_chat.ipynb #a339af05
 def chat_widget(chat:Chat) -> widgets.VBox:
     "An ipywidgets chat box (ipywidgets 7 and 8) for `chat`: log, text field, Send and Reset buttons."
     log = widgets.HTML(render_history(chat.history))

@@ -7,10 +7,10 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/cli.html.md"""
 # %% auto #0
 __all__ = ['parser', 'main']
 
-# %% ../nbs/09_cli.ipynb #99ceb726
+# %% ../nbs/09_cli.ipynb #74aa5e74
 import argparse, sys
 
-# %% ../nbs/09_cli.ipynb #d28a7a0b
+# %% ../nbs/09_cli.ipynb #8a3b60ab
 _TRAIN_FLAGS = dict( # flag -> (type, help); None type means a store_true switch
     model=(str, "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny'"), data=(str, "'synthetic', a hub dataset id, or a .json/.jsonl file"),
     arch=(str, "'moe' or 'dense'"), init=(str, "expert init: scratch, upcycle or split"),
@@ -28,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True)
     d = sub.add_parser('demo', help="offline demo: tiny GPT-2 -> GPT2MoE, fine-tune MoE and dense, compare (CPU)")
     d.add_argument('--out-dir', default='runs/demo'); d.add_argument('--n-examples', type=int, default=3000)
-    d.add_argument('--pretrain-steps', type=int, default=400); d.add_argument('--finetune-steps', type=int, default=300)
+    d.add_argument('--pretrain-steps', type=int, default=250); d.add_argument('--finetune-steps', type=int, default=200)
     d.add_argument('--n-eval', type=int, default=100); d.add_argument('--seed', type=int, default=0)
     t = sub.add_parser('train', help="fine-tune from a preset ('t4' = the seed recipe, 'demo' = tiny offline)")
     t.add_argument('--preset', default='demo'); t.add_argument('--ckpt-path', default=None, help="resume from a Lightning checkpoint")
@@ -37,7 +37,8 @@ def parser() -> argparse.ArgumentParser:
     for name, (typ, help) in _TRAIN_FLAGS.items(): t.add_argument('--' + name.replace('_', '-'), type=typ, default=None, help=help)
     e = sub.add_parser('eval', help="perplexity, tokens/s, FLOPs/token, parameters")
     e.add_argument('--model', required=True); e.add_argument('--data', default='seed', help="seed, synthetic, h4, or a .json/.jsonl file")
-    e.add_argument('--offline', action='store_true'); e.add_argument('--baseline', default=None, help="a dense GPT-2 to compare with")
+    e.add_argument('--offline', action='store_true'); e.add_argument('--compare', default=None, help="a second model (e.g. the dense GPT-2) to measure beside it")
+    e.add_argument('--n', type=int, default=None, help="evaluate the first n examples only")
     c = sub.add_parser('chat', help="terminal chat with memory")
     c.add_argument('--model', required=True); c.add_argument('--offline', action='store_true')
     c.add_argument('--max-new-tokens', type=int, default=128); c.add_argument('--template', default='seed')
@@ -45,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument('what', choices=['moe', 'model'])
     return p
 
-# %% ../nbs/09_cli.ipynb #1872bbe2
+# %% ../nbs/09_cli.ipynb #5c991713
 def main(argv=None):
     "Entry point of the `gpt2moe` console script."
     a = parser().parse_args(argv)
@@ -60,7 +61,7 @@ def main(argv=None):
         return train(a.preset, ckpt_path=a.ckpt_path, **overrides)
     if a.command == 'eval':
         from gpt2moe_instruct.evaluate import eval_main
-        return eval_main(a.model, data=a.data, offline=a.offline, baseline=a.baseline)
+        return eval_main(a.model, data=a.data, compare=a.compare, n=a.n, offline=a.offline)
     if a.command == 'chat':
         from gpt2moe_instruct.chat import chat_cli
         return chat_cli(a.model, offline=a.offline, template=a.template, max_new_tokens=a.max_new_tokens)
@@ -68,5 +69,5 @@ def main(argv=None):
         from gpt2moe_instruct import bench
         return bench.bench_moe() if a.what == 'moe' else bench.bench_model()
 
-# %% ../nbs/09_cli.ipynb #b60640da
+# %% ../nbs/09_cli.ipynb #97a89ca2
 if __name__ == '__main__': main()

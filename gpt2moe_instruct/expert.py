@@ -7,12 +7,12 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/expert.html.md"""
 # %% auto #0
 __all__ = ['SwiGLUExpert', 'GELUExpert']
 
-# %% ../nbs/00_expert.ipynb #700cfaf4
+# %% ../nbs/00_expert.ipynb #e1698401
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-# %% ../nbs/00_expert.ipynb #27835d2a
+# %% ../nbs/00_expert.ipynb #c731ade8
 class SwiGLUExpert(nn.Module):
     "A bias-free SwiGLU feed-forward network: `w2(silu(w1(x)) * v(x))`."
     def __init__(self, d_model:int=768, d_ff:int=256):
@@ -26,7 +26,7 @@ class SwiGLUExpert(nn.Module):
     def forward(self, x): # x: (..., d_model)
         return self.w2(F.silu(self.w1(x)) * self.v(x)) # (..., d_model)
 
-# %% ../nbs/00_expert.ipynb #ea6f76fb
+# %% ../nbs/00_expert.ipynb #683a7f76
 class GELUExpert(nn.Module):
     "GPT-2's MLP shape: `c_proj(gelu_tanh(c_fc(x)))`, with biases."
     def __init__(self, d_model:int=768, d_ff:int=3072, bias:bool=True):

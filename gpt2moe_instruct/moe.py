@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/moe.html.md"""
 # %% auto #0
 __all__ = ['grouped_mm_available', 'grouped_matmul', 'ExpertBank', 'MoEOutput', 'MoELayer', 'to_mixtral_block']
 
-# %% ../nbs/02_moe.ipynb #860968fc
+# %% ../nbs/02_moe.ipynb #3f2fe644
 from typing import NamedTuple
 import torch
 from torch import nn
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .expert import SwiGLUExpert, GELUExpert
 from .router import TopKRouter, Routing
 
-# %% ../nbs/02_moe.ipynb #7b03ac0d
+# %% ../nbs/02_moe.ipynb #89ed8121
 def grouped_mm_available(x:torch.Tensor, w:torch.Tensor) -> bool:
     "Can `F.grouped_mm` multiply `x` by `w` here (torch version, device, dtype, 16-byte alignment)?"
     if not hasattr(F, 'grouped_mm'): return False
@@ -32,7 +32,7 @@ def grouped_matmul(x, w, counts, impl:str='auto'):
     if impl == 'split': return torch.cat([xg @ wg for xg, wg in zip(x.split(counts.tolist()), w)])
     raise ValueError(f"impl must be 'auto', 'grouped_mm' or 'split', got {impl!r}")
 
-# %% ../nbs/02_moe.ipynb #95fe65cc
+# %% ../nbs/02_moe.ipynb #773a07ec
 class ExpertBank(nn.Module):
     "`n_experts` SwiGLU (or GELU) experts stored as stacked `(E, d_in, d_out)` weights."
     def __init__(self, n_experts:int, d_model:int, d_ff:int, kind:str='swiglu', bias:bool=False,
@@ -66,7 +66,7 @@ class ExpertBank(nn.Module):
                 self.w1[i].copy_(expert.c_fc.weight.T); self.w2[i].copy_(expert.c_proj.weight.T)
                 if self.b1 is not None: self.b1[i].copy_(expert.c_fc.bias); self.b2[i].copy_(expert.c_proj.bias)
 
-# %% ../nbs/02_moe.ipynb #7ebd3cc5
+# %% ../nbs/02_moe.ipynb #53d3d1ae
 class MoEOutput(NamedTuple):
     logits: torch.Tensor   # (N, E) fp32 router logits, for the auxiliary losses
     probs: torch.Tensor    # (N, E) fp32 router probabilities
@@ -98,7 +98,7 @@ class MoELayer(nn.Module):
         if self.output_scale != 1.0: y = y * self.output_scale
         return y.reshape(shape), MoEOutput(r.logits, r.probs, r.experts, r.weights, counts)
 
-# %% ../nbs/02_moe.ipynb #afadb973
+# %% ../nbs/02_moe.ipynb #c0673041
 def to_mixtral_block(moe:MoELayer, experts_implementation:str='eager'):
     "An HF `MixtralSparseMoeBlock` holding the same weights as a SwiGLU `moe` (for tests and benchmarks)."
     from transformers import MixtralConfig

@@ -7,13 +7,13 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/router.html.md"""
 # %% auto #0
 __all__ = ['Routing', 'TopKRouter', 'load_balancing_loss', 'router_z_loss', 'expert_choice_routing']
 
-# %% ../nbs/01_router.ipynb #a19a3297
+# %% ../nbs/01_router.ipynb #f556b202
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 
-# %% ../nbs/01_router.ipynb #a231cf78
+# %% ../nbs/01_router.ipynb #e0cc9c3f
 class Routing(NamedTuple):
     "The router's decision for N tokens."
     logits: Tensor  # (N, E) float32 router logits
@@ -21,7 +21,7 @@ class Routing(NamedTuple):
     weights: Tensor # (N, k) float32 gate weights of the chosen experts
     experts: Tensor # (N, k) int64 chosen expert ids, highest probability first
 
-# %% ../nbs/01_router.ipynb #cfe2c497
+# %% ../nbs/01_router.ipynb #1202f5ad
 class TopKRouter(nn.Module):
     "Token-choice top-k router: bias-free linear gate, float32 softmax, top-k, optional renormalisation."
     def __init__(self, d_model:int, n_experts:int=8, top_k:int=2, renormalize:bool=True, jitter:float=0.0):
@@ -47,7 +47,7 @@ class TopKRouter(nn.Module):
         if self.renormalize: weights = weights / weights.sum(dim=-1, keepdim=True)
         return Routing(logits, probs, weights, experts)
 
-# %% ../nbs/01_router.ipynb #5f95d137
+# %% ../nbs/01_router.ipynb #e59090dd
 def _as_layers(router_logits):
     "One (N, E) tensor or a tuple/list of them (one per layer) -> list of float32 (N, E) tensors."
     layers = list(router_logits) if isinstance(router_logits, (tuple, list)) else [router_logits]
@@ -80,7 +80,7 @@ def _balance(z, top_k, keep): # z: (N, E) float32, keep: (N,)
     f, P = _mean_rows(chosen, keep), _mean_rows(probs, keep) # (E,), (E,)
     return E * (f * P).sum()
 
-# %% ../nbs/01_router.ipynb #52d62f85
+# %% ../nbs/01_router.ipynb #6b939dcd
 def load_balancing_loss(router_logits, top_k:int, attention_mask=None, pooled:bool=False) -> Tensor:
     "Switch/Mixtral aux loss `E * sum_e f_e P_e` over real tokens; mean over layers, or HF's pooled form."
     layers = _as_layers(router_logits)
@@ -90,14 +90,14 @@ def load_balancing_loss(router_logits, top_k:int, attention_mask=None, pooled:bo
     if pooled: return _balance(torch.cat(layers), top_k, keep.repeat(len(layers))) # (L*N, E): HF Mixtral
     return torch.stack([_balance(z, top_k, keep) for z in layers]).mean()
 
-# %% ../nbs/01_router.ipynb #f340fe78
+# %% ../nbs/01_router.ipynb #02bc2807
 def router_z_loss(router_logits, attention_mask=None) -> Tensor:
     "ST-MoE z-loss: mean over real tokens of logsumexp(z)^2; mean over layers."
     layers = _as_layers(router_logits)
     keep = _keep(attention_mask, layers[0].shape[0], layers[0].device) # (N,)
     return torch.stack([_mean_rows(z.logsumexp(dim=-1) ** 2, keep) for z in layers]).mean()
 
-# %% ../nbs/01_router.ipynb #6b57b9a9
+# %% ../nbs/01_router.ipynb #2fff5044
 def expert_choice_routing(logits, capacity_factor:float=2.0):
     "Teaching only (not causal): each expert takes its top C = N*c/E tokens. Returns (tokens, weights), both (E, C)."
     if logits.dim() != 2: raise ValueError(f"logits must be (N, E), got shape {tuple(logits.shape)}")

@@ -8,7 +8,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/viz.html.md"""
 __all__ = ['DOMAIN_TEXTS', 'routing_table', 'plot_routing', 'expert_load', 'plot_expert_load', 'domain_usage',
            'plot_domain_usage', 'routing_explorer']
 
-# %% ../nbs/08_viz.ipynb #37f15930
+# %% ../nbs/08_viz.ipynb #32e149bb
 import base64, io, math, warnings
 import torch
 import ipywidgets as widgets
@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import BoundaryNorm, ListedColormap
 import matplotlib as mpl
 
-# %% ../nbs/08_viz.ipynb #014a477e
+# %% ../nbs/08_viz.ipynb #6e2d8364
 def _check_model(model):
     if not getattr(model, 'moe_layers', None):
         raise ValueError(f"model must be a GPT2MoEForCausalLM with at least one MoE layer, got {type(model).__name__}")
@@ -49,7 +49,7 @@ def routing_table(model, tokenizer, text:str) -> dict:
                 weights=torch.stack([r.weights.view(T, -1) for r in rs]).float().cpu(), # (L, T, k)
                 probs=torch.stack([r.probs.view(T, -1) for r in rs]).float().cpu())     # (L, T, E)
 
-# %% ../nbs/08_viz.ipynb #c05fc960
+# %% ../nbs/08_viz.ipynb #8756c2ec
 def _new_figure(w:float, h:float) -> Figure:
     "A figure drawn by Agg, outside pyplot (no global state, nothing shown by itself)."
     fig = Figure(figsize=(w, h), layout='constrained')
@@ -93,7 +93,7 @@ def plot_routing(table:dict, layer:int|None=None, title:str|None=None) -> Figure
     ax.set_title(f"{title}\n{what}" if title else what, fontsize=10)
     return fig
 
-# %% ../nbs/08_viz.ipynb #8e330552
+# %% ../nbs/08_viz.ipynb #1a4abbaa
 def _check_texts(texts, name:str='texts'):
     if isinstance(texts, str) or not isinstance(texts, (list, tuple)):
         raise ValueError(f"{name} must be a list of strings, got {type(texts).__name__}")
@@ -110,7 +110,7 @@ def expert_load(model, tokenizer, texts:list) -> torch.Tensor:
     if n_cut: warnings.warn(f"{n_long} text(s) longer than n_positions={model.config.n_positions}: dropped {n_cut} tokens in all")
     return counts.double().div(counts.sum(1, keepdim=True)).float() # (L, E)
 
-# %% ../nbs/08_viz.ipynb #e20b7af3
+# %% ../nbs/08_viz.ipynb #dbbf7405
 def plot_expert_load(load:torch.Tensor, layers:list|None=None, title:str|None=None, ncols:int=4) -> Figure:
     "One bar chart per MoE layer of an `expert_load` table `(L, E)`, with the balanced share `1/E` dashed."
     if load.ndim != 2: raise ValueError(f"load must be (n_layers, n_experts), got shape {tuple(load.shape)}")
@@ -131,7 +131,7 @@ def plot_expert_load(load:torch.Tensor, layers:list|None=None, title:str|None=No
     if title: fig.suptitle(title, fontsize=10)
     return fig
 
-# %% ../nbs/08_viz.ipynb #9cc9cf9a
+# %% ../nbs/08_viz.ipynb #a3871111
 DOMAIN_TEXTS = {
     'math': [
         "The derivative of x squared is two x, so the slope grows with x.",
@@ -175,7 +175,7 @@ DOMAIN_TEXTS = {
     ],
 }
 
-# %% ../nbs/08_viz.ipynb #d3bc3ee4
+# %% ../nbs/08_viz.ipynb #8303e0e9
 def domain_usage(model, tokenizer, domains:dict) -> torch.Tensor:
     "`expert_load` of each domain's texts, stacked: `(n_domains, L, E)`; `domains` maps name -> list of texts."
     if not isinstance(domains, dict) or not domains: raise ValueError("domains must be a non-empty dict {name: [texts]}")
@@ -185,7 +185,7 @@ def domain_usage(model, tokenizer, domains:dict) -> torch.Tensor:
         except ValueError as e: raise ValueError(f"domains[{name!r}]: {e}") from e
     return torch.stack(loads)
 
-# %% ../nbs/08_viz.ipynb #d1e97e93
+# %% ../nbs/08_viz.ipynb #9e638ac2
 def plot_domain_usage(usage:torch.Tensor, names:list, layers:list|None=None, relative:bool=False,
                       title:str|None=None, ncols:int=4) -> Figure:
     "Heatmaps (domains x experts), one per MoE layer, of a `domain_usage` tensor `(D, L, E)`; `relative`: log2 vs the domain mean."
@@ -215,7 +215,7 @@ def plot_domain_usage(usage:torch.Tensor, names:list, layers:list|None=None, rel
     if title: fig.suptitle(title, fontsize=10)
     return fig
 
-# %% ../nbs/08_viz.ipynb #def9d327
+# %% ../nbs/08_viz.ipynb #41641274
 def _png_output(fig:Figure) -> dict:
     "A figure as a notebook `display_data` output (PNG)."
     buf = io.BytesIO()
