@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/bench.html.md"""
 # %% auto #0
 __all__ = ['round_robin', 'machine_info', 'moe_variants', 'bench_moe', 'peak_memory', 'bench_model', 'main']
 
-# %% ../nbs/10_bench.ipynb #25df84bb
+# %% ../nbs/10_bench.ipynb #3e096578
 import argparse, copy, json, os, platform, resource, statistics, subprocess, sys, time
 from datetime import datetime
 from functools import partial
@@ -24,7 +24,7 @@ from .moe import MoELayer, to_mixtral_block
 from .model import GPT2MoEConfig, GPT2MoEForCausalLM, count_params
 from .evaluate import flops_per_token, generation_speed, markdown_table, FLOP_FORMULAS
 
-# %% ../nbs/10_bench.ipynb #6dc266d7
+# %% ../nbs/10_bench.ipynb #38a0ce1e
 def round_robin(fns:dict, repeats:int=5, warmup:int=1, sync=None) -> dict:
     "Seconds per call of each callable in `fns`, timed interleaved (A B C A B C ...) after `warmup` untimed rounds."
     if not isinstance(repeats, int) or repeats < 1: raise ValueError(f"repeats must be a positive int, got {repeats!r}")
@@ -43,7 +43,7 @@ def machine_info() -> str:
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU ({os.cpu_count()} cores, {platform.machine()})"
     return f"{datetime.now():%Y-%m-%d %H:%M}, torch {torch.__version__}, {dev}, {torch.get_num_threads()} threads"
 
-# %% ../nbs/10_bench.ipynb #de02e5d9
+# %% ../nbs/10_bench.ipynb #67c5c008
 def moe_variants(d_model:int=768, d_ff:int=256, n_experts:int=8, top_k:int=2, n_tokens:int=2048, seed:int=0) -> dict:
     "The layers to compare, all holding the same expert weights where they are MoEs: {name: module}."
     torch.manual_seed(seed)
@@ -63,7 +63,7 @@ def _fwd_bwd(m, x, g):
     y = y[0] if isinstance(y, tuple) else y
     y.backward(g) # a dense gradient, as a real loss gives (`.sum()` would give a stride-0 one)
 
-# %% ../nbs/10_bench.ipynb #5a1e1193
+# %% ../nbs/10_bench.ipynb #a70bda6b
 def bench_moe(n_tokens:int=2048, d_model:int=768, d_ff:int=256, n_experts:int=8, top_k:int=2, repeats:int=5,
               seed:int=0, show:bool=True) -> pd.DataFrame:
     "Forward+backward time of MoE layer variants on `n_tokens` tokens, round-robin, as medians and ratios to the ideal."
@@ -87,7 +87,7 @@ def bench_moe(n_tokens:int=2048, d_model:int=768, d_ff:int=256, n_experts:int=8,
                    f"median of {repeats} (round-robin); {machine_info()}\n" + markdown_table(df))
     return df
 
-# %% ../nbs/10_bench.ipynb #33ee675f
+# %% ../nbs/10_bench.ipynb #cde5ab99
 def _full_size_models(config:dict|None=None, seed:int=0) -> dict:
     "Dense GPT-2 and GPT2MoE (8x256, top-2) with random weights; `config` overrides GPT-2 fields (for tests)."
     torch.manual_seed(seed)
@@ -160,7 +160,7 @@ def bench_model(batch_size:int=1, seq_len:int=256, new_tokens:int=32, prompt_len
               + (f", peak step memory {ratio.step_rss_mb:.2f}x" if memory else ''))
     return df
 
-# %% ../nbs/10_bench.ipynb #a10fb41d
+# %% ../nbs/10_bench.ipynb #7baecbb3
 def main(argv=None):
     "Command line: `python -m gpt2moe_instruct.bench {moe,model} [options]`."
     p = argparse.ArgumentParser(prog="python -m gpt2moe_instruct.bench", description="Side-by-side speed benchmarks.")
@@ -183,5 +183,5 @@ def main(argv=None):
                                                memory=not args.no_memory)
     return _memory_child(args.which, args.batch_size, args.seq_len, json.loads(args.config) or None)
 
-# %% ../nbs/10_bench.ipynb #c8e0f5ab
+# %% ../nbs/10_bench.ipynb #8d619a26
 if __name__ == "__main__" and not IN_NOTEBOOK: main()

@@ -7,10 +7,10 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/cli.html.md"""
 # %% auto #0
 __all__ = ['parser', 'main']
 
-# %% ../nbs/09_cli.ipynb #74aa5e74
+# %% ../nbs/09_cli.ipynb #865f2580
 import argparse, sys
 
-# %% ../nbs/09_cli.ipynb #8a3b60ab
+# %% ../nbs/09_cli.ipynb #4ca4e1c2
 _TRAIN_FLAGS = dict( # flag -> (type, help); None type means a store_true switch
     model=(str, "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny'"), data=(str, "'synthetic', a hub dataset id, or a .json/.jsonl file"),
     arch=(str, "'moe' or 'dense'"), init=(str, "expert init: scratch, upcycle or split"),
@@ -28,8 +28,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True)
     d = sub.add_parser('demo', help="offline demo: tiny GPT-2 -> GPT2MoE, fine-tune MoE and dense, compare (CPU)")
     d.add_argument('--out-dir', default='runs/demo'); d.add_argument('--n-examples', type=int, default=3000)
-    d.add_argument('--pretrain-steps', type=int, default=250); d.add_argument('--finetune-steps', type=int, default=200)
-    d.add_argument('--n-eval', type=int, default=100); d.add_argument('--seed', type=int, default=0)
+    d.add_argument('--pretrain-steps', type=int, default=300); d.add_argument('--finetune-steps', type=int, default=300)
+    d.add_argument('--n-eval', type=int, default=60); d.add_argument('--seed', type=int, default=0)
     t = sub.add_parser('train', help="fine-tune from a preset ('t4' = the seed recipe, 'demo' = tiny offline)")
     t.add_argument('--preset', default='demo'); t.add_argument('--ckpt-path', default=None, help="resume from a Lightning checkpoint")
     t.add_argument('--offline', action='store_true', default=None, help="offline GPT-2 tokenizer (no hub)")
@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument('what', choices=['moe', 'model'])
     return p
 
-# %% ../nbs/09_cli.ipynb #5c991713
+# %% ../nbs/09_cli.ipynb #d62e4c71
 def main(argv=None):
     "Entry point of the `gpt2moe` console script."
     a = parser().parse_args(argv)
@@ -67,7 +67,7 @@ def main(argv=None):
         return chat_cli(a.model, offline=a.offline, template=a.template, max_new_tokens=a.max_new_tokens)
     if a.command == 'bench':
         from gpt2moe_instruct import bench
-        return bench.bench_moe() if a.what == 'moe' else bench.bench_model()
+        return bench.main([a.what])
 
-# %% ../nbs/09_cli.ipynb #97a89ca2
+# %% ../nbs/09_cli.ipynb #7071e7aa
 if __name__ == '__main__': main()

@@ -9,7 +9,7 @@ __all__ = ['DEFAULT_PROMPT', 'FLOP_FORMULAS', 'h4_to_alpaca', 'as_alpaca_rows', 
            'perplexity', 'generation_speed', 'flops_per_token', 'grouped_mm_flop', 'count_flops', 'markdown_table',
            'evaluation_table', 'load_eval_data', 'eval_main']
 
-# %% ../nbs/06_eval.ipynb #01407824
+# %% ../nbs/06_eval.ipynb #673b7abc
 import math, os, statistics, time
 from pathlib import Path
 import pandas as pd
@@ -23,7 +23,7 @@ from .model import GPT2MoEConfig, count_params
 from .data import (format_alpaca, tokenize_dataset, InstructionCollator, load_tokenizer, load_alpaca,
                                    flatten_seed_tasks)
 
-# %% ../nbs/06_eval.ipynb #718712f1
+# %% ../nbs/06_eval.ipynb #a52953b3
 def h4_to_alpaca(row:dict) -> dict:
     "A `HuggingFaceH4/instruction-dataset` row (`prompt`, `completion`) as an Alpaca row."
     missing = [k for k in ('prompt', 'completion') if k not in row]
@@ -46,7 +46,7 @@ def load_h4(split:str="test") -> Dataset:
     "`HuggingFaceH4/instruction-dataset` from the hub (327 test rows: prompt, completion)."
     return load_dataset("HuggingFaceH4/instruction-dataset", split=split)
 
-# %% ../nbs/06_eval.ipynb #9ef0a747
+# %% ../nbs/06_eval.ipynb #75b8074b
 def shared_data_dir() -> Path:
     "The test-data folder: `$GPT2MOE_SHARED_DATA`, else `shared/data` beside the repository (from its root or `nbs/`)."
     if os.environ.get('GPT2MOE_SHARED_DATA'): return Path(os.environ['GPT2MOE_SHARED_DATA'])
@@ -60,7 +60,7 @@ def seed_tasks(path=None) -> Dataset:
     if not path.exists(): raise FileNotFoundError(f"no seed tasks at {path}; set GPT2MOE_SHARED_DATA to the folder holding alpaca_seed_tasks.jsonl")
     return flatten_seed_tasks(path)
 
-# %% ../nbs/06_eval.ipynb #ac265dc5
+# %% ../nbs/06_eval.ipynb #ff903369
 def _model_positions(model):
     return getattr(getattr(model, 'config', None), 'n_positions', None)
 
@@ -91,7 +91,7 @@ def perplexity(model, dataset_or_examples, tokenizer, template:str="seed", batch
     return dict(ppl=math.exp(mean_nll), nll=mean_nll, n_tokens=n_sum, n_examples=len(feats),
                 ppl_mean_per_example=sum(per_example) / len(per_example))
 
-# %% ../nbs/06_eval.ipynb #3f45a43e
+# %% ../nbs/06_eval.ipynb #c11d4fbc
 DEFAULT_PROMPT = format_alpaca(dict(instruction="Give three tips for staying healthy.", output=""))[0]
 
 def _sync(device):
@@ -136,7 +136,7 @@ def generation_speed(model, tokenizer=None, prompt=DEFAULT_PROMPT, new_tokens:in
     return dict(tokens_per_s=batch_size * new_tokens / t_full, decode_tokens_per_s=decode, seconds=t_full, prefill_s=t_first,
                 new_tokens=out.shape[1] - P, batch_size=batch_size, prompt_tokens=P)
 
-# %% ../nbs/06_eval.ipynb #fad8e624
+# %% ../nbs/06_eval.ipynb #5a21d6a6
 def flops_per_token(config_or_model, context:int=1024) -> dict:
     "Forward matmul FLOPs per token: 2 x active matmul weights, plus QK and AV attention at `context` (full, non-causal)."
     cfg = getattr(config_or_model, 'config', config_or_model)
@@ -154,7 +154,7 @@ def flops_per_token(config_or_model, context:int=1024) -> dict:
     attention = 2 * 2 * context * d * L                          # QK^T and AV, each 2 * context * d per token per layer
     return dict(layers=layers, head=head, attention=attention, total=layers + head + attention)
 
-# %% ../nbs/06_eval.ipynb #5c698a8e
+# %% ../nbs/06_eval.ipynb #333869bc
 def grouped_mm_flop(a_shape, b_shape, *args, out_shape=None, **kwargs) -> int:
     "FLOPs of `aten._grouped_mm`: every row (2-D x 3-D), column (3-D x 2-D) or inner index (2-D x 2-D) meets one group."
     M, K, N = a_shape[-2], a_shape[-1], b_shape[-1]
@@ -174,7 +174,7 @@ def count_flops(model, input_ids) -> dict:
     counts = {str(k): v for k, v in fc.get_flop_counts()['Global'].items()}
     return dict(counts, total=fc.get_total_flops())
 
-# %% ../nbs/06_eval.ipynb #0e21ada3
+# %% ../nbs/06_eval.ipynb #81a8308e
 def markdown_table(df:pd.DataFrame, floatfmt:str=',.2f') -> str:
     "A DataFrame as a GitHub markdown table (ints with thousands separators)."
     fmt = lambda v: f"{v:,}" if isinstance(v, int) else (f"{v:{floatfmt}}" if isinstance(v, float) else str(v))
@@ -204,7 +204,7 @@ def evaluation_table(models:dict, tokenizer, data, template:str="seed", batch_si
     if show: print(markdown_table(df))
     return df
 
-# %% ../nbs/06_eval.ipynb #5fd56cc9
+# %% ../nbs/06_eval.ipynb #3c8ee581
 def load_eval_data(data:str="seed", n:int|None=None, split:str="test") -> list:
     "Evaluation rows (Alpaca dicts) from 'seed', 'synthetic', 'h4', a .json/.jsonl file or a hub dataset name."
     data = str(data)

@@ -9,7 +9,7 @@ __all__ = ['INIT_STRATEGIES', 'MOE_PRESETS', 'GPT2MoEConfig', 'GPT2MoEMLP', 'MoE
            'make_tiny_gpt2', 'load_gpt2', 'moe_config_for', 'gpt2_to_moe', 'count_params', 'freeze_router',
            'freeze_all_but_moe', 'freeze_moe']
 
-# %% ../nbs/03_surgery.ipynb #a7dcf695
+# %% ../nbs/03_surgery.ipynb #8d0f737f
 import math, os
 from dataclasses import dataclass
 import torch
@@ -19,7 +19,7 @@ from transformers.modeling_outputs import CausalLMOutputWithCrossAttentions
 from .moe import MoELayer
 from .router import load_balancing_loss, router_z_loss
 
-# %% ../nbs/03_surgery.ipynb #9c87ddde
+# %% ../nbs/03_surgery.ipynb #2b76550c
 INIT_STRATEGIES = ('scratch', 'upcycle', 'split')
 
 class GPT2MoEConfig(GPT2Config):
@@ -56,7 +56,7 @@ class GPT2MoEConfig(GPT2Config):
         if isinstance(m, (list, tuple)) and all(isinstance(i, int) and 0 <= i < L for i in m): return sorted(set(m))
         raise ValueError(f"moe_layers must be 'all', 'every_other' or a list of block indices in [0, {L}), got {m!r}")
 
-# %% ../nbs/03_surgery.ipynb #cf75ff84
+# %% ../nbs/03_surgery.ipynb #65cb004a
 class GPT2MoEMLP(MoELayer):
     "An `MoELayer` shaped like GPT-2's `mlp`: returns the hidden states, keeps the routing in `self.routing`."
     def __init__(self, config:GPT2MoEConfig):
@@ -71,7 +71,7 @@ class GPT2MoEMLP(MoELayer):
         y, self.routing = super().forward(x)
         return y
 
-# %% ../nbs/03_surgery.ipynb #3042d15d
+# %% ../nbs/03_surgery.ipynb #1749be7c
 @dataclass
 class MoECausalLMOutput(CausalLMOutputWithCrossAttentions):
     lm_loss: torch.FloatTensor | None = None
@@ -117,7 +117,7 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
 AutoConfig.register("gpt2moe", GPT2MoEConfig, exist_ok=True)
 AutoModelForCausalLM.register(GPT2MoEConfig, GPT2MoEForCausalLM, exist_ok=True)
 
-# %% ../nbs/03_surgery.ipynb #0964493f
+# %% ../nbs/03_surgery.ipynb #38397d97
 def make_tiny_gpt2(path=None, n_layer:int=2, n_embd:int=64, n_head:int=2, n_positions:int=256,
                    vocab_size:int=50257, seed:int=0) -> GPT2LMHeadModel:
     "A randomly initialised small GPT-2 (optionally saved to `path` with `save_pretrained`)."
@@ -127,7 +127,7 @@ def make_tiny_gpt2(path=None, n_layer:int=2, n_embd:int=64, n_head:int=2, n_posi
     if path is not None: model.save_pretrained(path)
     return model
 
-# %% ../nbs/03_surgery.ipynb #695f7d3d
+# %% ../nbs/03_surgery.ipynb #67acdd43
 def load_gpt2(source="gpt2") -> GPT2LMHeadModel:
     "GPT-2 from a hub id, a local `save_pretrained` folder, or a model in memory; refuses anything else."
     if isinstance(source, GPT2LMHeadModel): model = source
@@ -143,7 +143,7 @@ def load_gpt2(source="gpt2") -> GPT2LMHeadModel:
     if type(model.config) is not GPT2Config: raise ValueError(f"source is not a plain GPT-2 (config {type(model.config).__name__})")
     return model
 
-# %% ../nbs/03_surgery.ipynb #3c033e25
+# %% ../nbs/03_surgery.ipynb #b26e0a00
 def moe_config_for(dense_config:GPT2Config, strategy:str='scratch', **moe_overrides) -> GPT2MoEConfig:
     "A `GPT2MoEConfig` with `dense_config`'s GPT-2 fields, the strategy's expert shape, and `moe_overrides`."
     if strategy not in INIT_STRATEGIES: raise ValueError(f"strategy must be one of {INIT_STRATEGIES}, got {strategy!r}")
@@ -157,7 +157,7 @@ def moe_config_for(dense_config:GPT2Config, strategy:str='scratch', **moe_overri
         d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner // E, expert_output_scale=E / k)
     return GPT2MoEConfig(**{**d, 'init_strategy': strategy, **moe_overrides})
 
-# %% ../nbs/03_surgery.ipynb #9a486029
+# %% ../nbs/03_surgery.ipynb #2241c659
 def _copy_experts(moe:GPT2MoEMLP, mlp, strategy:str):
     "Fill `moe`'s GELU experts from GPT-2's `mlp` (Conv1D weights are stored (in, out), as our experts are)."
     b, E = moe.experts, moe.n_experts
@@ -185,11 +185,12 @@ def gpt2_to_moe(source="gpt2", strategy:str='scratch', verbose:bool=True, **moe_
         for i in moe_ids: _copy_experts(model.transformer.h[i].mlp, dense.transformer.h[i].mlp, strategy)
     if verbose:
         n_new = sum(model.state_dict()[k].numel() for k in missing)
-        print(f"gpt2_to_moe: copied {len(dense_sd)} tensors ({sum(v.numel() for v in dense_sd.values()):,} weights) from GPT-2; "
+        n_copied = sum({v.data_ptr(): v.numel() for v in dense_sd.values()}.values()) # tied tensors once
+        print(f"gpt2_to_moe: copied {len(dense_sd)} tensors ({n_copied:,} weights) from GPT-2; "
               f"created {len(missing)} ({n_new:,} weights) in {len(moe_ids)} MoE layers, experts initialised by '{strategy}'")
     return model
 
-# %% ../nbs/03_surgery.ipynb #50b890a8
+# %% ../nbs/03_surgery.ipynb #1a1cdeca
 def count_params(model:nn.Module) -> dict:
     "Total and per-token active parameter counts (tied weights counted once)."
     seen, total = set(), 0
@@ -202,13 +203,13 @@ def count_params(model:nn.Module) -> dict:
             inactive += (m.n_experts - m.top_k) * per_expert
     return dict(total=total, active=total - inactive)
 
-# %% ../nbs/03_surgery.ipynb #90511fd3
+# %% ../nbs/03_surgery.ipynb #c21cf050
 MOE_PRESETS = {
     'default': dict(n_experts=8, moe_top_k=2, expert_dim=256),
     'original': dict(n_experts=10, moe_top_k=3, expert_dim=256), # what the seed notebook actually trained
 }
 
-# %% ../nbs/03_surgery.ipynb #72b96b07
+# %% ../nbs/03_surgery.ipynb #3103f742
 def _trainable(model): return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 def freeze_router(model:GPT2MoEForCausalLM) -> int:

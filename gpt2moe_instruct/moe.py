@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/moe.html.md"""
 # %% auto #0
 __all__ = ['grouped_mm_available', 'grouped_matmul', 'ExpertBank', 'MoEOutput', 'MoELayer', 'to_mixtral_block']
 
-# %% ../nbs/02_moe.ipynb #3f2fe644
+# %% ../nbs/02_moe.ipynb #9967673c
 from typing import NamedTuple
 import torch
 from torch import nn
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .expert import SwiGLUExpert, GELUExpert
 from .router import TopKRouter, Routing
 
-# %% ../nbs/02_moe.ipynb #89ed8121
+# %% ../nbs/02_moe.ipynb #0871df32
 def grouped_mm_available(x:torch.Tensor, w:torch.Tensor) -> bool:
     "Can `F.grouped_mm` multiply `x` by `w` here (torch version, device, dtype, 16-byte alignment)?"
     if not hasattr(F, 'grouped_mm'): return False
@@ -32,7 +32,7 @@ def grouped_matmul(x, w, counts, impl:str='auto'):
     if impl == 'split': return torch.cat([xg @ wg for xg, wg in zip(x.split(counts.tolist()), w)])
     raise ValueError(f"impl must be 'auto', 'grouped_mm' or 'split', got {impl!r}")
 
-# %% ../nbs/02_moe.ipynb #773a07ec
+# %% ../nbs/02_moe.ipynb #a8f7e435
 class ExpertBank(nn.Module):
     "`n_experts` SwiGLU (or GELU) experts stored as stacked `(E, d_in, d_out)` weights."
     def __init__(self, n_experts:int, d_model:int, d_ff:int, kind:str='swiglu', bias:bool=False,
@@ -66,7 +66,7 @@ class ExpertBank(nn.Module):
                 self.w1[i].copy_(expert.c_fc.weight.T); self.w2[i].copy_(expert.c_proj.weight.T)
                 if self.b1 is not None: self.b1[i].copy_(expert.c_fc.bias); self.b2[i].copy_(expert.c_proj.bias)
 
-# %% ../nbs/02_moe.ipynb #53d3d1ae
+# %% ../nbs/02_moe.ipynb #37808ad8
 class MoEOutput(NamedTuple):
     logits: torch.Tensor   # (N, E) fp32 router logits, for the auxiliary losses
     probs: torch.Tensor    # (N, E) fp32 router probabilities
@@ -92,13 +92,15 @@ class MoELayer(nn.Module):
         flat = r.experts.reshape(-1)                                         # (N*k,) expert of each assignment
         order = flat.argsort(stable=True)                                    # assignments grouped by expert
         counts = torch.zeros(self.n_experts, dtype=torch.long, device=x.device).scatter_add_(0, flat, torch.ones_like(flat))
-        y = self.experts(x[order // k], counts, flat[order])                 # (N*k, d), sorted by expert
-        y = y[order.argsort()].view(N, k, -1)                                # back to (N, k, d)
+        pos = torch.empty_like(order).scatter_(0, order, torch.arange(N * k, device=x.device)) # sorted slot of each assignment
+        xs = x.new_empty(N * k, self.d_model).index_copy(0, pos, x.unsqueeze(1).expand(N, k, self.d_model).reshape(N * k, -1))
+        ys = self.experts(xs, counts, flat[order])                           # (N*k, d), sorted by expert
+        y = ys.new_empty(ys.shape).index_copy(0, order, ys).view(N, k, -1)   # back to (N, k, d)
         y = torch.einsum('nk,nkd->nd', r.weights.to(y.dtype), y)             # gate-weighted sum over the k experts
         if self.output_scale != 1.0: y = y * self.output_scale
         return y.reshape(shape), MoEOutput(r.logits, r.probs, r.experts, r.weights, counts)
 
-# %% ../nbs/02_moe.ipynb #c0673041
+# %% ../nbs/02_moe.ipynb #22dffeca
 def to_mixtral_block(moe:MoELayer, experts_implementation:str='eager'):
     "An HF `MixtralSparseMoeBlock` holding the same weights as a SwiGLU `moe` (for tests and benchmarks)."
     from transformers import MixtralConfig

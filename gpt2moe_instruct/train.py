@@ -8,7 +8,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/train.html.md"""
 __all__ = ['PRESETS', 'scored_loss', 'param_groups', 'make_optimizer', 'InstructModule', 'get_preset', 'build_model', 'train',
            'exact_match', 'response_perplexity', 'plain_text_dataset', 'demo', 'demo_table', 'plot_curves']
 
-# %% ../nbs/05_train.ipynb #0ef7cfe9
+# %% ../nbs/05_train.ipynb #083c2170
 import math, os, time, json, warnings
 from pathlib import Path
 import torch
@@ -18,7 +18,7 @@ from transformers import GPT2LMHeadModel, get_cosine_with_hard_restarts_schedule
 from .model import GPT2MoEForCausalLM, gpt2_to_moe, make_tiny_gpt2, count_params
 from .data import load_tokenizer, AlpacaDataModule, format_alpaca
 
-# %% ../nbs/05_train.ipynb #1024de1c
+# %% ../nbs/05_train.ipynb #3a81baa7
 def scored_loss(model, batch) -> dict:
     "LM loss over the scored (label != -100) next-token positions, plus router losses for GPT2MoE."
     ids, mask, labels = batch['input_ids'], batch.get('attention_mask'), batch['labels']
@@ -36,14 +36,14 @@ def scored_loss(model, batch) -> dict:
     else: out['loss'] = out['lm_loss']
     return out
 
-# %% ../nbs/05_train.ipynb #524e3ac6
+# %% ../nbs/05_train.ipynb #9a3b2d3d
 def param_groups(model, weight_decay:float=0.01) -> list:
     "AdamW groups: decay matrices and tensors, not biases or LayerNorm weights (anything 1-D)."
     params = [p for p in model.parameters() if p.requires_grad]
     return [dict(params=[p for p in params if p.ndim >= 2], weight_decay=weight_decay),
             dict(params=[p for p in params if p.ndim < 2], weight_decay=0.0)]
 
-# %% ../nbs/05_train.ipynb #03adfbf0
+# %% ../nbs/05_train.ipynb #1ed2d34c
 def make_optimizer(model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e-8, warmup_steps:int=420,
                    total_steps:int=10_000, cycles:int=3):
     "AdamW + cosine schedule with hard restarts after a linear warm-up (the seed recipe)."
@@ -51,7 +51,7 @@ def make_optimizer(model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e
     sched = get_cosine_with_hard_restarts_schedule_with_warmup(opt, warmup_steps, total_steps, num_cycles=cycles)
     return opt, sched
 
-# %% ../nbs/05_train.ipynb #bae3974f
+# %% ../nbs/05_train.ipynb #21e6007c
 class InstructModule(pl.LightningModule):
     "Instruction fine-tuning of a causal LM (GPT2MoE or GPT-2) with AdamW and cosine hard restarts."
     def __init__(self, model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e-8, warmup_steps:int=420,
@@ -108,14 +108,14 @@ class InstructModule(pl.LightningModule):
                                     int(self.trainer.estimated_stepping_batches), h.cycles)
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval='step'))
 
-# %% ../nbs/05_train.ipynb #d1f686af
+# %% ../nbs/05_train.ipynb #30bdb838
 def _trainer(**kw) -> pl.Trainer:
     "A Trainer with quiet defaults for notebooks and tests."
     kw = dict(accelerator='cpu', devices=1, logger=False, enable_checkpointing=False, enable_model_summary=False,
               num_sanity_val_steps=0, **kw)
     return pl.Trainer(**kw)
 
-# %% ../nbs/05_train.ipynb #127a1be8
+# %% ../nbs/05_train.ipynb #2ac811e8
 PRESETS = {
     't4': dict(model='gpt2', data='tatsu-lab/alpaca', arch='moe', init='scratch', offline=False, batch_size=2,
                accumulate=2, max_length=1024, precision='16-mixed', max_epochs=12, max_steps=-1, lr=6.9e-5,
@@ -140,7 +140,7 @@ def get_preset(name:str, **overrides) -> dict:
     cfg.update(overrides)
     return cfg
 
-# %% ../nbs/05_train.ipynb #b2bec6de
+# %% ../nbs/05_train.ipynb #cc66e195
 def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=True, **moe_overrides):
     "The model to fine-tune: GPT2MoE converted from GPT-2, dense GPT-2, or a saved GPT2MoE."
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -154,7 +154,7 @@ def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=T
         return load_gpt2(model)
     return gpt2_to_moe(model, strategy=init, verbose=verbose, **moe_overrides)
 
-# %% ../nbs/05_train.ipynb #99e2d8bc
+# %% ../nbs/05_train.ipynb #75038247
 def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokenizer=None, verbose:bool=True, **overrides):
     "Fine-tune with preset `preset` (plus overrides); returns `(module, trainer, datamodule)`."
     from pytorch_lightning.callbacks import ModelCheckpoint
@@ -186,7 +186,7 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokeni
         if verbose: print(f"saved the fine-tuned model and tokenizer to {out/'model'}")
     return module, trainer, datamodule
 
-# %% ../nbs/05_train.ipynb #4b5d7407
+# %% ../nbs/05_train.ipynb #0e93c1b0
 @torch.no_grad()
 def exact_match(model, tokenizer, rows, template:str='seed', max_new_tokens:int=16) -> dict:
     "Greedy answers to Alpaca-format `rows`, compared with their `output`: accuracy overall and per task."
@@ -204,7 +204,7 @@ def exact_match(model, tokenizer, rows, template:str='seed', max_new_tokens:int=
     return dict(accuracy=sum(hits) / max(len(hits), 1), n=len(hits),
                 per_task={k: sum(v) / len(v) for k, v in sorted(per_task.items())})
 
-# %% ../nbs/05_train.ipynb #6d36e6a5
+# %% ../nbs/05_train.ipynb #c49872b6
 @torch.no_grad()
 def response_perplexity(model, loader) -> float:
     "Token-weighted perplexity exp(sum NLL / scored tokens) over the scored (response) tokens of `loader`."
@@ -215,7 +215,7 @@ def response_perplexity(model, loader) -> float:
         nll, n = nll + out['nll'].item(), n + out['n_tokens'].item()
     return math.exp(nll / n)
 
-# %% ../nbs/05_train.ipynb #0d8a213d
+# %% ../nbs/05_train.ipynb #ea1b56a2
 def plain_text_dataset(rows, tokenizer, max_length:int=128) -> list:
     "Pre-training examples: each row as one line of plain text (no template), every token scored."
     out = []
@@ -225,8 +225,8 @@ def plain_text_dataset(rows, tokenizer, max_length:int=128) -> list:
         out.append(dict(input_ids=ids, labels=list(ids)))
     return out
 
-# %% ../nbs/05_train.ipynb #b04fe606
-def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=250, finetune_steps:int=200, n_eval:int=100,
+# %% ../nbs/05_train.ipynb #3cf8711a
+def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finetune_steps:int=300, n_eval:int=60,
          batch_size:int=16, seed:int=0, verbose:bool=True) -> dict:
     "The offline demo: pre-train a tiny GPT-2, convert it to GPT2MoE, fine-tune MoE and dense alike, compare."
     from torch.utils.data import DataLoader
@@ -281,7 +281,7 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=250, finet
     say(f"\nloss curves: {out/'loss_curves.png'}; models: {out/'moe'}, {out/'dense'}; took {time.time() - t0:.0f} s")
     return dict(rows=rows, table=table, curves=curves)
 
-# %% ../nbs/05_train.ipynb #bea3ba59
+# %% ../nbs/05_train.ipynb #0629e2e7
 def demo_table(rows:dict) -> str:
     "A markdown table of the demo's before/after scores."
     lines = ["| model | params (total / active) | response PPL before -> after | exact match before -> after |",
