@@ -7,10 +7,10 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/cli.html.md"""
 # %% auto #0
 __all__ = ['parser', 'main']
 
-# %% ../nbs/09_cli.ipynb #865f2580
+# %% ../nbs/09_cli.ipynb #5e885184
 import argparse, sys
 
-# %% ../nbs/09_cli.ipynb #4ca4e1c2
+# %% ../nbs/09_cli.ipynb #303a5af2
 _TRAIN_FLAGS = dict( # flag -> (type, help); None type means a store_true switch
     model=(str, "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny'"), data=(str, "'synthetic', a hub dataset id, or a .json/.jsonl file"),
     arch=(str, "'moe' or 'dense'"), init=(str, "expert init: scratch, upcycle or split"),
@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument('what', choices=['moe', 'model'])
     return p
 
-# %% ../nbs/09_cli.ipynb #d62e4c71
+# %% ../nbs/09_cli.ipynb #dfadb4f4
 def main(argv=None):
     "Entry point of the `gpt2moe` console script."
     a = parser().parse_args(argv)
@@ -69,5 +69,5 @@ def main(argv=None):
         from gpt2moe_instruct import bench
         return bench.main([a.what])
 
-# %% ../nbs/09_cli.ipynb #7071e7aa
+# %% ../nbs/09_cli.ipynb #e99f3d7d
 if __name__ == '__main__': main()
