@@ -8,17 +8,17 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/train.html.md"""
 __all__ = ['PRESETS', 'scored_loss', 'param_groups', 'make_optimizer', 'InstructModule', 'get_preset', 'build_model', 'train',
            'exact_match', 'response_perplexity', 'plain_text_dataset', 'demo', 'demo_table', 'plot_curves']
 
-# %% ../nbs/05_train.ipynb #083c2170
-import math, os, time, json, warnings
+# %% ../nbs/05_train.ipynb #69700d6a
+import math, os, time, json
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 import pytorch_lightning as pl
-from transformers import GPT2LMHeadModel, get_cosine_with_hard_restarts_schedule_with_warmup
-from .model import GPT2MoEForCausalLM, gpt2_to_moe, make_tiny_gpt2, count_params
+from transformers import get_cosine_with_hard_restarts_schedule_with_warmup
+from .model import GPT2MoEForCausalLM, gpt2_to_moe, make_tiny_gpt2, count_params, load_gpt2
 from .data import load_tokenizer, AlpacaDataModule, format_alpaca
 
-# %% ../nbs/05_train.ipynb #3a81baa7
+# %% ../nbs/05_train.ipynb #be7813b1
 def scored_loss(model, batch) -> dict:
     "LM loss over the scored (label != -100) next-token positions, plus router losses for GPT2MoE."
     ids, mask, labels = batch['input_ids'], batch.get('attention_mask'), batch['labels']
@@ -36,14 +36,14 @@ def scored_loss(model, batch) -> dict:
     else: out['loss'] = out['lm_loss']
     return out
 
-# %% ../nbs/05_train.ipynb #9a3b2d3d
+# %% ../nbs/05_train.ipynb #46f06802
 def param_groups(model, weight_decay:float=0.01) -> list:
     "AdamW groups: decay matrices and tensors, not biases or LayerNorm weights (anything 1-D)."
     params = [p for p in model.parameters() if p.requires_grad]
     return [dict(params=[p for p in params if p.ndim >= 2], weight_decay=weight_decay),
             dict(params=[p for p in params if p.ndim < 2], weight_decay=0.0)]
 
-# %% ../nbs/05_train.ipynb #1ed2d34c
+# %% ../nbs/05_train.ipynb #ed9c97b1
 def make_optimizer(model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e-8, warmup_steps:int=420,
                    total_steps:int=10_000, cycles:int=3):
     "AdamW + cosine schedule with hard restarts after a linear warm-up (the seed recipe)."
@@ -51,7 +51,7 @@ def make_optimizer(model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e
     sched = get_cosine_with_hard_restarts_schedule_with_warmup(opt, warmup_steps, total_steps, num_cycles=cycles)
     return opt, sched
 
-# %% ../nbs/05_train.ipynb #21e6007c
+# %% ../nbs/05_train.ipynb #9b2bfdc0
 class InstructModule(pl.LightningModule):
     "Instruction fine-tuning of a causal LM (GPT2MoE or GPT-2) with AdamW and cosine hard restarts."
     def __init__(self, model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e-8, warmup_steps:int=420,
@@ -59,7 +59,7 @@ class InstructModule(pl.LightningModule):
         super().__init__()
         self.model = model
         self.save_hyperparameters(ignore=['model'])
-        self.history = [] # (step, loss, lm_loss, aux_loss) per optimizer step on rank 0, for plots
+        self.history = [] # dict(step, loss, aux_loss) per optimizer step on rank 0, for plots
 
     def forward(self, batch): return scored_loss(self.model, batch)
 
@@ -108,14 +108,14 @@ class InstructModule(pl.LightningModule):
                                     int(self.trainer.estimated_stepping_batches), h.cycles)
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval='step'))
 
-# %% ../nbs/05_train.ipynb #30bdb838
+# %% ../nbs/05_train.ipynb #1a8b8fe3
 def _trainer(**kw) -> pl.Trainer:
     "A Trainer with quiet defaults for notebooks and tests."
     kw = dict(accelerator='cpu', devices=1, logger=False, enable_checkpointing=False, enable_model_summary=False,
               num_sanity_val_steps=0, **kw)
     return pl.Trainer(**kw)
 
-# %% ../nbs/05_train.ipynb #2ac811e8
+# %% ../nbs/05_train.ipynb #4069bb6f
 PRESETS = {
     't4': dict(model='gpt2', data='tatsu-lab/alpaca', arch='moe', init='scratch', offline=False, batch_size=2,
                accumulate=2, max_length=1024, precision='16-mixed', max_epochs=12, max_steps=-1, lr=6.9e-5,
@@ -140,7 +140,7 @@ def get_preset(name:str, **overrides) -> dict:
     cfg.update(overrides)
     return cfg
 
-# %% ../nbs/05_train.ipynb #cc66e195
+# %% ../nbs/05_train.ipynb #84bcada0
 def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=True, **moe_overrides):
     "The model to fine-tune: GPT2MoE converted from GPT-2, dense GPT-2, or a saved GPT2MoE."
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -149,12 +149,10 @@ def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=T
     elif isinstance(model, (str, os.PathLike)) and os.path.isdir(model) and AutoConfig.from_pretrained(model).model_type == 'gpt2moe':
         if arch == 'dense': raise ValueError(f"{model!r} holds a GPT2MoE; arch='dense' needs a GPT-2 checkpoint")
         return AutoModelForCausalLM.from_pretrained(model)
-    if arch == 'dense':
-        from gpt2moe_instruct.model import load_gpt2
-        return load_gpt2(model)
+    if arch == 'dense': return load_gpt2(model)
     return gpt2_to_moe(model, strategy=init, verbose=verbose, **moe_overrides)
 
-# %% ../nbs/05_train.ipynb #75038247
+# %% ../nbs/05_train.ipynb #7d1a90a5
 def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokenizer=None, verbose:bool=True, **overrides):
     "Fine-tune with preset `preset` (plus overrides); returns `(module, trainer, datamodule)`."
     from pytorch_lightning.callbacks import ModelCheckpoint
@@ -186,7 +184,7 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model=None, tokeni
         if verbose: print(f"saved the fine-tuned model and tokenizer to {out/'model'}")
     return module, trainer, datamodule
 
-# %% ../nbs/05_train.ipynb #0e93c1b0
+# %% ../nbs/05_train.ipynb #17757c6f
 @torch.no_grad()
 def exact_match(model, tokenizer, rows, template:str='seed', max_new_tokens:int=16) -> dict:
     "Greedy answers to Alpaca-format `rows`, compared with their `output`: accuracy overall and per task."
@@ -204,7 +202,7 @@ def exact_match(model, tokenizer, rows, template:str='seed', max_new_tokens:int=
     return dict(accuracy=sum(hits) / max(len(hits), 1), n=len(hits),
                 per_task={k: sum(v) / len(v) for k, v in sorted(per_task.items())})
 
-# %% ../nbs/05_train.ipynb #c49872b6
+# %% ../nbs/05_train.ipynb #0e3a1a12
 @torch.no_grad()
 def response_perplexity(model, loader) -> float:
     "Token-weighted perplexity exp(sum NLL / scored tokens) over the scored (response) tokens of `loader`."
@@ -215,7 +213,7 @@ def response_perplexity(model, loader) -> float:
         nll, n = nll + out['nll'].item(), n + out['n_tokens'].item()
     return math.exp(nll / n)
 
-# %% ../nbs/05_train.ipynb #ea1b56a2
+# %% ../nbs/05_train.ipynb #278fceb5
 def plain_text_dataset(rows, tokenizer, max_length:int=128) -> list:
     "Pre-training examples: each row as one line of plain text (no template), every token scored."
     out = []
@@ -225,12 +223,11 @@ def plain_text_dataset(rows, tokenizer, max_length:int=128) -> list:
         out.append(dict(input_ids=ids, labels=list(ids)))
     return out
 
-# %% ../nbs/05_train.ipynb #3cf8711a
+# %% ../nbs/05_train.ipynb #5a1ea0c6
 def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finetune_steps:int=300, n_eval:int=60,
          batch_size:int=16, seed:int=0, verbose:bool=True) -> dict:
     "The offline demo: pre-train a tiny GPT-2, convert it to GPT2MoE, fine-tune MoE and dense alike, compare."
     from torch.utils.data import DataLoader
-    from gpt2moe_instruct.model import load_gpt2
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     say = print if verbose else (lambda *a, **k: None)
     say("gpt2moe demo, OFFLINE: a tiny GPT-2 pre-trained here, synthetic Alpaca-format instructions, "
@@ -241,8 +238,7 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finet
                           val_fraction=0.05, seed=seed)
     dm.setup()
     held_out = dm.val_raw.select(range(min(n_eval, len(dm.val_raw))))
-    kw = dict(accelerator='cpu', devices=1, logger=False, enable_checkpointing=False, enable_model_summary=False,
-              num_sanity_val_steps=0, limit_val_batches=0, enable_progress_bar=verbose, gradient_clip_val=1.0)
+    kw = dict(limit_val_batches=0, enable_progress_bar=verbose, gradient_clip_val=1.0)
 
     say(f"\n[1/4] pre-training a tiny GPT-2 (4 layers x 128) for {pretrain_steps} steps on plain text")
     pl.seed_everything(seed, verbose=False)
@@ -251,7 +247,7 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finet
                         generator=torch.Generator().manual_seed(seed))
     base = make_tiny_gpt2(n_layer=4, n_embd=128, n_head=4, n_positions=256, seed=seed)
     pre = InstructModule(base, lr=3e-3, warmup_steps=pretrain_steps // 10, cycles=1)
-    pl.Trainer(max_steps=pretrain_steps, **kw).fit(pre, loader)
+    _trainer(max_steps=pretrain_steps, **kw).fit(pre, loader)
     base.save_pretrained(out/'pretrained'); tok.save_pretrained(out/'pretrained')
 
     say(f"\n[2/4] converting to GPT2MoE and scoring both models before fine-tuning")
@@ -267,9 +263,10 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finet
         say(f"\n[3/4] fine-tuning {name} for {finetune_steps} steps ({i + 1}/2)")
         pl.seed_everything(seed, verbose=False)
         mod = InstructModule(m, lr=2e-3, warmup_steps=finetune_steps // 10, cycles=1)
-        pl.Trainer(max_steps=finetune_steps, **kw).fit(mod, datamodule=dm)
+        _trainer(max_steps=finetune_steps, **kw).fit(mod, datamodule=dm)
         curves[f'fine-tuning {name}'] = [h['loss'] for h in mod.history]
-        m.save_pretrained(out/('moe' if name == 'GPT2MoE' else 'dense')); tok.save_pretrained(out/('moe' if name == 'GPT2MoE' else 'dense'))
+        saved = out/('moe' if name == 'GPT2MoE' else 'dense')
+        m.save_pretrained(saved); tok.save_pretrained(saved)
         em = exact_match(m, tok, held_out)
         rows[name].update(ppl_after=response_perplexity(m, val), em_after=em['accuracy'], em_per_task=em['per_task'])
 
@@ -281,7 +278,7 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finet
     say(f"\nloss curves: {out/'loss_curves.png'}; models: {out/'moe'}, {out/'dense'}; took {time.time() - t0:.0f} s")
     return dict(rows=rows, table=table, curves=curves)
 
-# %% ../nbs/05_train.ipynb #0629e2e7
+# %% ../nbs/05_train.ipynb #696469b1
 def demo_table(rows:dict) -> str:
     "A markdown table of the demo's before/after scores."
     lines = ["| model | params (total / active) | response PPL before -> after | exact match before -> after |",
