@@ -7,10 +7,11 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/data.html.md"""
 # %% auto #0
 __all__ = ['TEMPLATES', 'WORDS', 'ELEMENT_COLOURS', 'CAPITALS', 'PHRASINGS', 'offline_gpt2_tokenizer', 'load_tokenizer',
            'format_alpaca', 'tokenize_example', 'tokenize_dataset', 'InstructionCollator', 'synthetic_alpaca',
-           'flatten_seed_tasks', 'load_alpaca', 'EpochSampler', 'AlpacaDataModule']
+           'flatten_seed_tasks', 'load_alpaca', 'EpochSampler', 'WindowBatchSampler', 'scored_tokens',
+           'AlpacaDataModule']
 
 # %% ../nbs/04_data.ipynb #4c506c9c
-import hashlib, json, random, warnings
+import hashlib, itertools, json, random, warnings
 from collections import Counter
 from pathlib import Path
 import torch
@@ -267,11 +268,29 @@ class EpochSampler(torch.utils.data.Sampler):
     def __iter__(self):
         return iter(torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed + self.epoch)).tolist())
 
+# %% ../nbs/04_data.ipynb #663fbbc4
+class WindowBatchSampler(torch.utils.data.BatchSampler):
+    "Batches of `sampler`, drawn `accumulate` at a time; `window_tokens[b]`: scored tokens in batch b's accumulation window."
+    def __init__(self, sampler, batch_size:int, drop_last:bool=False, accumulate:int=1, n_scored=None):
+        super().__init__(sampler, batch_size, drop_last)
+        if not isinstance(accumulate, int) or accumulate < 1: raise ValueError(f"accumulate must be a positive int, got {accumulate!r}")
+        self.accumulate, self.n_scored, self.window_tokens = accumulate, n_scored, {}
+
+    def __iter__(self):
+        self.window_tokens, batches, b = {}, super().__iter__(), 0
+        while window := list(itertools.islice(batches, self.accumulate)):
+            n = None if self.n_scored is None else sum(self.n_scored[i] for batch in window for i in batch)
+            for batch in window: self.window_tokens[b] = n; b += 1; yield batch
+
+def scored_tokens(labels) -> int:
+    "Next-token positions a label sequence scores: labels[1:] that are not -100."
+    return sum(int(l != -100) for l in labels[1:])
+
 # %% ../nbs/04_data.ipynb #56aeccff
 class AlpacaDataModule(pl.LightningDataModule):
     "Alpaca-format data -> deterministic train/val split -> tokenised, dynamically padded batches."
     def __init__(self, tokenizer, source="synthetic", max_length=1024, batch_size=2, val_fraction=0.05, template="seed",
-                 train_on_prompt=False, seed=0, num_workers=0, offline_n=2000):
+                 train_on_prompt=False, seed=0, num_workers=0, offline_n=2000, accumulate=1):
         super().__init__()
         if not 0 < val_fraction < 1: raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction!r}")
         if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -293,8 +312,10 @@ class AlpacaDataModule(pl.LightningDataModule):
         self.val_ds = tokenize_dataset(self.val_raw, self.tokenizer, **kw)
 
     def train_dataloader(self):
-        return DataLoader(self.train_ds, batch_size=self.hparams.batch_size, sampler=EpochSampler(len(self.train_ds), self.hparams.seed),
-                          collate_fn=self.collator, num_workers=self.hparams.num_workers)
+        h = self.hparams
+        n_scored = [scored_tokens(l) for l in self.train_ds['labels']]
+        batches = WindowBatchSampler(EpochSampler(len(self.train_ds), h.seed), h.batch_size, accumulate=h.accumulate, n_scored=n_scored)
+        return DataLoader(self.train_ds, batch_sampler=batches, collate_fn=self.collator, num_workers=h.num_workers)
 
     def val_dataloader(self):
         return DataLoader(self.val_ds, batch_size=self.hparams.batch_size, shuffle=False,

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from transformers import GPT2Config, GPT2LMHeadModel, AutoConfig, AutoModelForCausalLM
 from transformers.modeling_outputs import CausalLMOutputWithCrossAttentions
+from transformers.utils import can_return_tuple
 from .moe import MoELayer
 from .router import load_balancing_loss, router_z_loss
 
@@ -58,18 +59,19 @@ class GPT2MoEConfig(GPT2Config):
 
 # %% ../nbs/03_surgery.ipynb #65cb004a
 class GPT2MoEMLP(MoELayer):
-    "An `MoELayer` shaped like GPT-2's `mlp`: returns the hidden states, keeps the routing in `self.routing`."
+    "An `MoELayer` in the place of GPT-2's `mlp`: returns the hidden states after GPT-2's residual dropout; keeps the routing in `self.routing`."
     def __init__(self, config:GPT2MoEConfig):
         std = config.initializer_range
         super().__init__(config.n_embd, config.expert_dim, config.n_experts, config.moe_top_k,
                          renormalize=config.renormalize, jitter=config.router_jitter, kind=config.expert_type,
                          bias=config.expert_bias, output_scale=config.expert_output_scale,
                          std=std, out_std=std / math.sqrt(2 * config.n_layer))
+        self.dropout = nn.Dropout(config.resid_pdrop) # as GPT-2's MLP
         self.routing = None
 
-    def forward(self, x):
+    def forward(self, x): # x: (B, T, d)
         y, self.routing = super().forward(x)
-        return y
+        return self.dropout(y) # (B, T, d)
 
 # %% ../nbs/03_surgery.ipynb #1749be7c
 @dataclass
@@ -105,14 +107,25 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
         return dict(aux_loss=aux, z_loss=z, weighted=weighted, router_logits=logits,
                     expert_counts=torch.stack([r.counts for r in routings]))
 
-    def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
-        out = super().forward(input_ids=input_ids, attention_mask=attention_mask, labels=labels, **kwargs)
-        r = self.router_losses(attention_mask)
+    def _set_gradient_checkpointing(self, enable:bool=True, gradient_checkpointing_func=None, **kwargs):
+        if enable and getattr(gradient_checkpointing_func, 'keywords', {}).get('use_reentrant'):
+            raise ValueError("GPT2MoE cannot use reentrant activation checkpointing (use_reentrant=True): the router losses "
+                             "are gathered outside the recomputed blocks, so the routers would get no gradient from them. "
+                             "Use use_reentrant=False (the default).")
+        return super()._set_gradient_checkpointing(enable, gradient_checkpointing_func, **kwargs)
+
+    @can_return_tuple
+    def forward(self, input_ids=None, past_key_values=None, attention_mask=None, token_type_ids=None, position_ids=None,
+                inputs_embeds=None, labels=None, use_cache=None, logits_to_keep=0, output_router_logits=None, **kwargs):
+        out = super().forward(input_ids=input_ids, past_key_values=past_key_values, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids, position_ids=position_ids, inputs_embeds=inputs_embeds,
+                              labels=labels, use_cache=use_cache, logits_to_keep=logits_to_keep, return_dict=True, **kwargs)
+        r = self.router_losses(attention_mask) if labels is not None or output_router_logits else {}
         loss = None if out.loss is None else out.loss + r['weighted']
         return MoECausalLMOutput(loss=loss, logits=out.logits, past_key_values=out.past_key_values,
                                  hidden_states=out.hidden_states, attentions=out.attentions, lm_loss=out.loss,
-                                 aux_loss=r['aux_loss'], z_loss=r['z_loss'], router_logits=r['router_logits'],
-                                 expert_counts=r['expert_counts'])
+                                 aux_loss=r.get('aux_loss'), z_loss=r.get('z_loss'), router_logits=r.get('router_logits'),
+                                 expert_counts=r.get('expert_counts'))
 
 AutoConfig.register("gpt2moe", GPT2MoEConfig, exist_ok=True)
 AutoModelForCausalLM.register(GPT2MoEConfig, GPT2MoEForCausalLM, exist_ok=True)
@@ -153,8 +166,7 @@ def moe_config_for(dense_config:GPT2Config, strategy:str='scratch', **moe_overri
     if strategy == 'upcycle': d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner)
     if strategy == 'split':
         if n_inner % E: raise ValueError(f"split needs n_experts to divide the MLP width {n_inner}, got n_experts={E}")
-        k = moe_overrides.get('moe_top_k', 2)
-        d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner // E, expert_output_scale=E / k)
+        d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner // E, expert_output_scale=float(E)) # see below
     return GPT2MoEConfig(**{**d, 'init_strategy': strategy, **moe_overrides})
 
 # %% ../nbs/03_surgery.ipynb #2241c659

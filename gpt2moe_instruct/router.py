@@ -8,6 +8,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/router.html.md"""
 __all__ = ['Routing', 'TopKRouter', 'load_balancing_loss', 'router_z_loss', 'expert_choice_routing']
 
 # %% ../nbs/01_router.ipynb #f556b202
+import contextlib
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
@@ -22,6 +23,11 @@ class Routing(NamedTuple):
     experts: Tensor # (N, k) int64 chosen expert ids, highest probability first
 
 # %% ../nbs/01_router.ipynb #1202f5ad
+def _no_autocast(device_type:str):
+    "A context that turns autocast off on `device_type` (a no-op for devices without autocast, e.g. `meta`)."
+    if device_type in ('cpu', 'cuda', 'xpu', 'mps'): return torch.autocast(device_type, enabled=False)
+    return contextlib.nullcontext()
+
 class TopKRouter(nn.Module):
     "Token-choice top-k router: bias-free linear gate, float32 softmax, top-k, optional renormalisation."
     def __init__(self, d_model:int, n_experts:int=8, top_k:int=2, renormalize:bool=True, jitter:float=0.0):
@@ -41,8 +47,9 @@ class TopKRouter(nn.Module):
         x = x.reshape(-1, self.d_model).float() # (N, d)
         if self.training and self.jitter > 0: # Switch: multiplicative noise on the ROUTER input only
             x = x * torch.empty_like(x).uniform_(1 - self.jitter, 1 + self.jitter) # new tensor, caller's x untouched
-        logits = F.linear(x, self.gate.weight.float()) # (N, E) float32
-        probs = logits.softmax(dim=-1)                  # (N, E)
+        with _no_autocast(x.device.type): # autocast would make F.linear half precision
+            logits = F.linear(x, self.gate.weight.float())   # (N, E) float32
+            probs = logits.softmax(dim=-1)                     # (N, E)
         weights, experts = probs.topk(self.top_k, dim=-1) # (N, k), sorted high to low
         if self.renormalize: weights = weights / weights.sum(dim=-1, keepdim=True)
         return Routing(logits, probs, weights, experts)
