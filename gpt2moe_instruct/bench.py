@@ -161,9 +161,9 @@ def bench_model(batch_size:int=1, seq_len:int=256, new_tokens:int=32, prompt_len
     return df
 
 # %% ../nbs/10_bench.ipynb #7baecbb3
-def main(argv=None):
-    "Command line: `python -m gpt2moe_instruct.bench {moe,model} [options]`."
-    p = argparse.ArgumentParser(prog="python -m gpt2moe_instruct.bench", description="Side-by-side speed benchmarks.")
+def main(argv=None, prog:str="python -m gpt2moe_instruct.bench", parser_class=argparse.ArgumentParser):
+    "Command line: `{prog} {moe,model} [options]` (`gpt2moe bench` passes its own `prog` and parser class)."
+    p = parser_class(prog=prog, description="Side-by-side speed benchmarks.")
     p.add_argument('--threads', type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     sub = p.add_subparsers(dest='cmd', required=True)
     a = sub.add_parser('moe', help="MoE layer variants vs the dense ideal, fwd+bwd")
@@ -172,6 +172,7 @@ def main(argv=None):
     b = sub.add_parser('model', help="GPT2MoE vs dense GPT-2: train and decode tokens/s, peak memory")
     for name, v in (('batch-size', 1), ('seq-len', 256), ('new-tokens', 32), ('prompt-len', 32), ('repeats', 5)):
         b.add_argument(f'--{name}', type=int, default=v)
+    for name in ('n-layer', 'n-embd', 'n-head'): b.add_argument(f'--{name}', type=int, default=None, help="model size (default: GPT-2 124M)")
     b.add_argument('--no-memory', action='store_true', help="skip the peak-memory subprocesses")
     c = sub.add_parser('_memory') # internal: one peak-memory measurement
     c.add_argument('which'); c.add_argument('--batch-size', type=int, default=1); c.add_argument('--seq-len', type=int, default=256)
@@ -179,8 +180,10 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.threads: torch.set_num_threads(args.threads)
     if args.cmd == 'moe': return bench_moe(args.n_tokens, args.d_model, args.d_ff, args.n_experts, args.top_k, args.repeats)
-    if args.cmd == 'model': return bench_model(args.batch_size, args.seq_len, args.new_tokens, args.prompt_len, args.repeats,
-                                               memory=not args.no_memory)
+    if args.cmd == 'model':
+        size = {k: v for k in ('n_layer', 'n_embd', 'n_head') if (v := getattr(args, k)) is not None}
+        return bench_model(args.batch_size, args.seq_len, args.new_tokens, args.prompt_len, args.repeats,
+                           memory=not args.no_memory, config=size or None)
     return _memory_child(args.which, args.batch_size, args.seq_len, json.loads(args.config) or None)
 
 # %% ../nbs/10_bench.ipynb #8d619a26

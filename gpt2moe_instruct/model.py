@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/surgery.html.md"""
 # %% auto #0
 __all__ = ['INIT_STRATEGIES', 'MOE_PRESETS', 'GPT2MoEConfig', 'GPT2MoEMLP', 'MoECausalLMOutput', 'GPT2MoEForCausalLM',
            'make_tiny_gpt2', 'load_gpt2', 'moe_config_for', 'gpt2_to_moe', 'count_params', 'freeze_router',
-           'freeze_all_but_moe', 'freeze_moe']
+           'freeze_all_but_moe', 'freeze_moe', 'load_model']
 
 # %% ../nbs/03_surgery.ipynb #8d0f737f
 import math, os
@@ -238,3 +238,17 @@ def freeze_moe(model:GPT2MoEForCausalLM) -> int:
     "Freeze the MoE layers; train everything else."
     for n, p in model.named_parameters(): p.requires_grad = not ('.mlp.router.' in n or '.mlp.experts.' in n)
     return _trainable(model)
+
+# %% ../nbs/03_surgery.ipynb #9099f946
+def load_model(name_or_path, offline:bool=False, device=None) -> GPT2LMHeadModel:
+    "A saved GPT2MoE or GPT-2 (folder or hub id) for inference, in eval mode on `device`; anything else is refused."
+    src = str(name_or_path)
+    if os.path.isdir(src):
+        cfg = AutoConfig.from_pretrained(src)
+        if cfg.model_type not in ('gpt2', 'gpt2moe'):
+            raise ValueError(f"{src} holds a {cfg.model_type!r} model; gpt2moe works with GPT-2 and GPT2MoE checkpoints")
+    elif os.sep in src or src.startswith('.') or os.path.exists(src):
+        raise FileNotFoundError(f"no model folder at {src}")
+    model = AutoModelForCausalLM.from_pretrained(src, local_files_only=offline)
+    if not isinstance(model, GPT2LMHeadModel): raise ValueError(f"{src} is a {type(model).__name__}, not GPT-2 or GPT2MoE")
+    return model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
