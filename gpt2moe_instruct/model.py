@@ -121,7 +121,7 @@ AutoModelForCausalLM.register(GPT2MoEConfig, GPT2MoEForCausalLM, exist_ok=True)
 GPT2MoEConfig.register_for_auto_class()
 GPT2MoEForCausalLM.register_for_auto_class("AutoModelForCausalLM")
 
-# %% ../nbs/03_surgery.ipynb #4adfc401
+# %% ../nbs/03_surgery.ipynb #c1659611
 DENSE_GUARD_KEY = "not_a_dense_gpt2"
 DENSE_GUARD_MESSAGE = ("this folder holds a GPT2MoE (mixture-of-experts GPT-2), not a dense GPT-2: load it with "
                        "AutoModelForCausalLM.from_pretrained(path, trust_remote_code=True)")
