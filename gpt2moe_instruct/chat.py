@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/chat.html.md"""
 # %% auto #0
 __all__ = ['TURN_SEP', 'Packed', 'TOKENIZER_FILES', 'COMMANDS', 'next_token_probs', 'StopOnStrings', 'visible_text',
            'TextCallbackStreamer', 'generate', 'template_stops', 'respond', 'format_turn', 'pack_turns', 'Chat',
-           'chat_cli', 'render_history', 'chat_widget']
+           'alpaca_chat_template', 'add_chat_template', 'chat_cli', 'render_history', 'chat_widget']
 
 # %% ../nbs/07_chat.ipynb #1c380745
 import contextlib, html, os, warnings
@@ -215,6 +215,49 @@ class Chat:
         if stream: print()
         self.turns.append((message, reply))
         return reply
+
+# %% ../nbs/07_chat.ipynb #d0bf0afc
+import inspect, json
+
+def _default_template() -> str: return inspect.signature(format_alpaca).parameters['template'].default
+
+def alpaca_chat_template(template:str|None=None, # a key of `TEMPLATES`; None: `format_alpaca`'s default
+                        ) -> str:
+    "A Jinja chat template that renders user/assistant messages as `Chat` packs them in `template`."
+    template = template or _default_template()
+    format_alpaca(dict(instruction='', output=''), template) # validates the template name
+    t, header = TEMPLATES[template]['no_input'], "### Response:"
+    if t.count('{instruction}') != 1 or t.find(header) < t.find('{instruction}'):
+        raise ValueError(f"template {template!r} must hold one {{instruction}} followed by {header!r}")
+    i, j = t.index('{instruction}'), t.index(header)
+    lit = json.dumps # a JSON string is a valid Jinja string literal
+    return (
+        "{%- set user_start = " + lit(t[:i]) + " -%}\n"
+        "{%- set user_end = " + lit(t[i + len('{instruction}'):j]) + " -%}\n"
+        "{%- set reply_start = " + lit(t[j:]) + " -%}\n"
+        "{%- set turn_sep = " + lit(TURN_SEP) + " -%}\n"
+        "{%- for message in messages -%}\n"
+        "  {%- if message['role'] == 'system' -%}\n"
+        "    {{- raise_exception('the Alpaca format has no system message: put its text into the first user message') -}}\n"
+        "  {%- elif message['role'] != ['user', 'assistant'][loop.index0 % 2] -%}\n"
+        "    {{- raise_exception('roles must alternate user, assistant, user, ...; message ' ~ loop.index0 ~ ' is from ' ~ message['role']) -}}\n"
+        "  {%- elif message['role'] == 'user' -%}\n"
+        "    {{- user_start ~ message['content'] ~ user_end -}}\n"
+        "  {%- else -%}\n"
+        "    {{- reply_start ~ message['content'] ~ turn_sep -}}\n"
+        "  {%- endif -%}\n"
+        "{%- endfor -%}\n"
+        "{%- if add_generation_prompt -%}\n"
+        "  {%- if messages and messages[-1]['role'] != 'user' -%}\n"
+        "    {{- raise_exception('add_generation_prompt needs the last message to be from the user') -}}\n"
+        "  {%- endif -%}\n"
+        "  {{- reply_start -}}\n"
+        "{%- endif -%}\n")
+
+def add_chat_template(tokenizer, template:str|None=None):
+    "Set `tokenizer.chat_template` to `alpaca_chat_template(template)`; returns the tokenizer."
+    tokenizer.chat_template = alpaca_chat_template(template)
+    return tokenizer
 
 # %% ../nbs/07_chat.ipynb #e7c59506
 TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'vocab.json')
