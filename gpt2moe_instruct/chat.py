@@ -16,7 +16,7 @@ import torch
 import ipywidgets as widgets
 from transformers import AutoModelForCausalLM, StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
-import gpt2moe_instruct.model # registers GPT2MoE with the Auto classes, so from_pretrained can load it
+from .model import load_model # importing the module registers GPT2MoE with the Auto classes
 from .data import TEMPLATES, format_alpaca, load_tokenizer
 
 # %% ../nbs/07_chat.ipynb #6241952e
@@ -277,14 +277,11 @@ def _send_and_note(chat, message, **kwargs):
 
 def chat_cli(model_path:str, offline:bool=False, template:str="seed", max_new_tokens:int=128, device:str|None=None, **gen_kwargs) -> Chat:
     "Chat with a saved model in the terminal (`/reset`, `/quit`); `gen_kwargs` go to `generate`. Returns the `Chat`."
-    if not os.path.isdir(model_path) and (os.sep in model_path or model_path.startswith('.')):
-        raise FileNotFoundError(f"no model folder at {model_path!r}")
-    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model = AutoModelForCausalLM.from_pretrained(model_path, local_files_only=offline).to(device).eval()
+    model = load_model(model_path, offline=offline, device=device)
     tokenizer = load_tokenizer(_tokenizer_source(model_path), offline=offline)
     chat = Chat(model, tokenizer, template=template, max_new_tokens=max_new_tokens, **gen_kwargs)
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"{type(model).__name__} ({n_params:,} parameters) from {model_path} on {device}. Commands: {COMMANDS}.")
+    print(f"{type(model).__name__} ({n_params:,} parameters) from {model_path} on {model.device}. Commands: {COMMANDS}.")
     while True:
         try: message = input("you> ").strip()
         except (EOFError, KeyboardInterrupt): print(); break
