@@ -22,7 +22,7 @@ from transformers.models.gpt2.modeling_gpt2 import GPT2MLP
 from .expert import SwiGLUExpert
 from .moe import MoELayer, to_mixtral_block
 from .model import GPT2MoEConfig, GPT2MoEForCausalLM, count_params
-from .evaluate import flops_per_token, generation_speed, markdown_table, FLOP_FORMULAS
+from .metrics import flops_per_token, generation_speed, markdown_table, FLOP_FORMULAS
 
 # %% ../nbs/10_bench.ipynb #38a0ce1e
 def round_robin(fns:dict, repeats:int=5, warmup:int=1, sync=None) -> dict:

@@ -147,7 +147,7 @@ def _run(a) -> None:
         settings = {k: v for k, v in vars(a).items() if k not in skip and v is not None}
         train(a.preset, ckpt_path=a.ckpt_path, verbose=True, **settings)
     elif a.command == 'eval':
-        from gpt2moe_instruct.evaluate import eval_main
+        from gpt2moe_instruct.metrics import eval_main
         eval_main(a.model, data=a.data, compare=a.compare, n=a.n, template=a.template, max_length=a.max_length,
                   device=a.device, new_tokens=a.new_tokens, repeats=a.repeats, offline=a.offline)
     elif a.command == 'chat':

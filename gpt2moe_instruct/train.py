@@ -6,8 +6,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/train.html.md"""
 
 # %% auto #0
 __all__ = ['PRESETS', 'PRESET_HELP', 'scored_loss', 'is_decayed', 'param_groups', 'make_optimizer', 'InstructModule',
-           'get_preset', 'build_model', 'train', 'exact_match', 'response_perplexity', 'plain_text_dataset', 'demo',
-           'demo_table', 'plot_curves']
+           'get_preset', 'build_model', 'train', 'plain_text_dataset', 'demo', 'demo_table', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #69700d6a
 import math, os, time, json, warnings
@@ -227,35 +226,6 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model_instance=Non
         if verbose: print(f"saved the fine-tuned model and tokenizer to {out/'model'}")
     return module, trainer, datamodule
 
-# %% ../nbs/05_train.ipynb #17757c6f
-@torch.no_grad()
-def exact_match(model, tokenizer, rows, template:str='seed', max_new_tokens:int=16) -> dict:
-    "Greedy answers to Alpaca-format `rows`, compared with their `output`: accuracy overall and per task."
-    model.eval()
-    eos = tokenizer.eos_token_id
-    hits, per_task = [], {}
-    for r in rows:
-        prompt, answer = format_alpaca(r, template)
-        ids = torch.tensor([tokenizer(prompt)['input_ids']], device=model.device)
-        out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens, do_sample=False,
-                             eos_token_id=eos, pad_token_id=eos)
-        pred = tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True).strip()
-        hit = pred == answer.strip()
-        hits.append(hit); per_task.setdefault(r.get('task', 'all'), []).append(hit)
-    return dict(accuracy=sum(hits) / max(len(hits), 1), n=len(hits),
-                per_task={k: sum(v) / len(v) for k, v in sorted(per_task.items())})
-
-# %% ../nbs/05_train.ipynb #0e3a1a12
-@torch.no_grad()
-def response_perplexity(model, loader) -> float:
-    "Token-weighted perplexity exp(sum NLL / scored tokens) over the scored (response) tokens of `loader`."
-    model.eval()
-    nll, n = 0., 0
-    for b in loader:
-        out = scored_loss(model, {k: v.to(model.device) for k, v in b.items()})
-        nll, n = nll + out['nll'].item(), n + out['n_tokens'].item()
-    return math.exp(nll / n)
-
 # %% ../nbs/05_train.ipynb #278fceb5
 def plain_text_dataset(rows, tokenizer, max_length:int=128) -> list:
     "Pre-training examples: each row as one line of plain text (no template), every token scored; warns with a count if any is cut."
@@ -274,6 +244,7 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finet
          batch_size:int=16, seed:int=0, verbose:bool=True) -> dict:
     "The offline demo: pre-train a tiny GPT-2, convert it to GPT2MoE, fine-tune MoE and dense alike, compare."
     from torch.utils.data import DataLoader
+    from gpt2moe_instruct.metrics import exact_match, perplexity
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     say = print if verbose else (lambda *a, **k: None)
     say("gpt2moe demo, OFFLINE: a tiny GPT-2 pre-trained here, synthetic Alpaca-format instructions, "
@@ -301,7 +272,7 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finet
     val = dm.val_dataloader()
     rows = {}
     for name, m in models.items():
-        rows[name] = dict(params=count_params(m), ppl_before=response_perplexity(m, val),
+        rows[name] = dict(params=count_params(m), ppl_before=perplexity(m, val)['ppl'],
                           em_before=exact_match(m, tok, held_out)['accuracy'])
 
     curves = {'pre-training (dense, plain text)': [h['loss'] for h in pre.history]}
@@ -314,7 +285,7 @@ def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finet
         saved = out/('moe' if name == 'GPT2MoE' else 'dense')
         m.save_pretrained(saved); tok.save_pretrained(saved)
         em = exact_match(m, tok, held_out)
-        rows[name].update(ppl_after=response_perplexity(m, val), em_after=em['accuracy'], em_per_task=em['per_task'])
+        rows[name].update(ppl_after=perplexity(m, val)['ppl'], em_after=em['accuracy'], em_per_task=em['per_task'])
 
     say(f"\n[4/4] results on {len(held_out)} held-out instructions ({len(dm.val_ds)} for perplexity)")
     table = demo_table(rows)

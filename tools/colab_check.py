@@ -38,15 +38,20 @@ def main():
     env_dir = Path(tempfile.mkdtemp(prefix='colab-venv-'))
     venv.create(env_dir, with_pip=True)
     py = str(env_dir/'bin'/'python')
-    pip = lambda *a: subprocess.run([py, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', *a], check=True)
+    def pip(*a):
+        r = subprocess.run([py, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', *a], capture_output=True, text=True)
+        if r.returncode: sys.exit(f"pip install {' '.join(a)} failed:\n{r.stderr[-3000:]}")
     pip('torch==2.13.0') # Colab ships torch; install it first so pip does not pick a CUDA build
     pip(*sorted({s for nb in lessons for s in install_spec(nb)}))
     if subprocess.run([py, '-c', 'import nbdev'], capture_output=True).returncode == 0: sys.exit("nbdev must be absent")
     runner = env_dir/'run_nb.py'
     runner.write_text(f"import re\nSKIP = re.compile({SKIP.pattern!r}, re.M)\n" + RUNNER)
-    env = dict(os.environ, OMP_NUM_THREADS='1', MPLBACKEND='Agg', HF_HUB_OFFLINE='1', HF_DATASETS_OFFLINE='1')
-    def run(nb):
-        r = subprocess.run([py, str(runner), nb.name], cwd=nb.parent, capture_output=True, text=True, env=env, timeout=1200)
+    env = {k: v for k, v in os.environ.items() if k != 'CI'} # as on Colab: no CI-only checks
+    env.update(OMP_NUM_THREADS='1', MPLBACKEND='Agg', HF_HUB_OFFLINE='1', HF_DATASETS_OFFLINE='1')
+    def run(nb): # each notebook alone in an empty folder, as a notebook opened in Colab
+        work = Path(tempfile.mkdtemp(prefix='colab-nb-'))
+        (work/nb.name).write_bytes(nb.read_bytes())
+        r = subprocess.run([py, str(runner), nb.name], cwd=work, capture_output=True, text=True, env=env, timeout=1200)
         return nb.name, r.returncode, r.stderr
     failed = 0
     with ThreadPoolExecutor(2) as ex:
