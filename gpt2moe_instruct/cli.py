@@ -106,7 +106,9 @@ def parser() -> argparse.ArgumentParser:
     g = _common(sub.add_parser('telegram', help="serve a saved model as a Telegram bot (token from $TELEGRAM_BOT_TOKEN)"))
     g.add_argument('--model', required=True, help="a saved model folder or a hub id")
     g.add_argument('--allow', type=int, action='append', default=[], metavar='USER_ID', help="a Telegram user id allowed to chat (repeat)")
-    g.add_argument('--rate-limit', type=_positive_int, default=10, help="messages per user per minute")
+    g.add_argument('--rate-limit', type=_positive_int, default=5, help="messages per user per minute")
+    g.add_argument('--token-env', default='TELEGRAM_BOT_TOKEN', help="environment variable that holds the bot token")
+    g.add_argument('--device', default=None, help="cpu, cuda, ... (default: cuda if available)")
     g.add_argument('--template', choices=_CHOICES['template'], default='short', help="prompt template")
     g.add_argument('--offline', action='store_true', help="never contact the hub")
     _sampling_flags(g)
@@ -158,7 +160,8 @@ def _run(a) -> None:
         bench.main(a.bench_args, prog='gpt2moe bench', parser_class=_Parser)
     elif a.command == 'telegram':
         from gpt2moe_instruct.telegram_bot import run_bot
-        run_bot(a.model, allowed_users=a.allow, rate_limit=a.rate_limit, template=a.template, offline=a.offline, **_sampling(a))
+        run_bot(a.model, allowed_users=a.allow, token_env=a.token_env, rate_limit=a.rate_limit, template=a.template,
+                offline=a.offline, device=a.device, **_sampling(a))
 
 # %% ../nbs/09_cli.ipynb #8429feb5
 USER_ERRORS = (ValueError, OSError, ImportError)
