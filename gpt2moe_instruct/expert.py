@@ -15,7 +15,10 @@ import torch.nn.functional as F
 # %% ../nbs/00_expert.ipynb #c731ade8
 class SwiGLUExpert(nn.Module):
     "A bias-free SwiGLU feed-forward network: `w2(silu(w1(x)) * v(x))`."
-    def __init__(self, d_model:int=768, d_ff:int=256):
+    def __init__(self,
+                 d_model:int=768, # width of the residual stream: the size of the input and of the output
+                 d_ff:int=256,    # hidden width: how many gated units the expert has
+                ):
         super().__init__()
         for name, val in (('d_model', d_model), ('d_ff', d_ff)):
             if not isinstance(val, int) or val <= 0: raise ValueError(f"{name} must be a positive int, got {val!r}")
@@ -29,7 +32,11 @@ class SwiGLUExpert(nn.Module):
 # %% ../nbs/00_expert.ipynb #683a7f76
 class GELUExpert(nn.Module):
     "GPT-2's MLP shape: `c_proj(gelu_tanh(c_fc(x)))`, with biases."
-    def __init__(self, d_model:int=768, d_ff:int=3072, bias:bool=True):
+    def __init__(self,
+                 d_model:int=768, # width of the residual stream
+                 d_ff:int=3072,   # hidden width (GPT-2: 4 * d_model)
+                 bias:bool=True,  # biases on both projections, as GPT-2's MLP has
+                ):
         super().__init__()
         for name, val in (('d_model', d_model), ('d_ff', d_ff)):
             if not isinstance(val, int) or val <= 0: raise ValueError(f"{name} must be a positive int, got {val!r}")

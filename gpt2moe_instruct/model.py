@@ -37,11 +37,15 @@ class GPT2MoEConfig(GPT2Config):
     def __init__(self, n_experts:int=8, moe_top_k:int=2, expert_dim:int=256, expert_type:str='swiglu',
                  expert_bias:bool=False, router_aux_loss_coef:float=0.01, router_z_loss_coef:float=0.0,
                  router_jitter:float=0.0, renormalize:bool=True, aux_loss_pooled:bool=False,
-                 init_strategy:str='scratch', moe_layers='all', expert_output_scale:float=1.0, **kwargs):
+                 init_strategy:str='scratch', moe_layers='all', expert_output_scale:float=1.0,
+                 capacity_factor:float|None=None, noisy_gating:bool=False, shared_expert_dim:int=0,
+                 shared_expert_gate:bool=False, **kwargs):
         self.n_experts, self.moe_top_k, self.expert_dim, self.expert_type = n_experts, moe_top_k, expert_dim, expert_type
         self.expert_bias, self.router_aux_loss_coef, self.router_z_loss_coef = expert_bias, router_aux_loss_coef, router_z_loss_coef
         self.router_jitter, self.renormalize, self.aux_loss_pooled = router_jitter, renormalize, aux_loss_pooled
         self.init_strategy, self.moe_layers, self.expert_output_scale = init_strategy, moe_layers, expert_output_scale
+        self.capacity_factor, self.noisy_gating = capacity_factor, noisy_gating # notebook 2's options, off by default
+        self.shared_expert_dim, self.shared_expert_gate = shared_expert_dim, shared_expert_gate
         super().__init__(**kwargs)
         add_dense_guard(self) # see 'The dense-class trap' below
         self.moe_layer_ids # validates moe_layers
@@ -54,6 +58,9 @@ class GPT2MoEConfig(GPT2Config):
         if init_strategy != 'scratch' and expert_type != 'gelu':
             raise ValueError(f"init_strategy={init_strategy!r} copies GPT-2's GELU MLP, so it needs expert_type='gelu' "
                              "(a GELU network cannot be copied into SwiGLU experts)")
+        if not (capacity_factor is None or capacity_factor > 0): raise ValueError(f"capacity_factor must be None (dropless) or > 0, got {capacity_factor!r}")
+        if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0): raise ValueError(f"shared_expert_dim must be an int >= 0, got {shared_expert_dim!r}")
+        if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
         for name in ('router_aux_loss_coef', 'router_z_loss_coef', 'router_jitter'):
             if getattr(self, name) < 0: raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
 
@@ -74,7 +81,9 @@ class GPT2MoEMLP(MoELayer):
         super().__init__(config.n_embd, config.expert_dim, config.n_experts, config.moe_top_k,
                          renormalize=config.renormalize, jitter=config.router_jitter, kind=config.expert_type,
                          bias=config.expert_bias, output_scale=config.expert_output_scale,
-                         std=std, out_std=std / math.sqrt(2 * config.n_layer))
+                         std=std, out_std=std / math.sqrt(2 * config.n_layer), capacity_factor=config.capacity_factor,
+                         noisy_gating=config.noisy_gating, shared_expert_dim=config.shared_expert_dim,
+                         shared_expert_gate=config.shared_expert_gate)
         self.dropout = nn.Dropout(config.resid_pdrop) # as GPT-2's MLP
         self.routing = None
 
@@ -217,7 +226,7 @@ def gpt2_to_moe(source="gpt2", strategy:str='scratch', verbose:bool=True, **moe_
 
 # %% ../nbs/03_surgery.ipynb #1a1cdeca
 def count_params(model:nn.Module) -> dict:
-    "Total and per-token active parameter counts (tied weights counted once)."
+    "Total and per-token active parameter counts at inference (tied weights counted once; a shared expert is active)."
     seen, total = set(), 0
     for p in model.parameters():
         if id(p) not in seen: seen.add(id(p)); total += p.numel()
@@ -226,6 +235,7 @@ def count_params(model:nn.Module) -> dict:
         if isinstance(m, MoELayer):
             per_expert = sum(p.numel() for p in m.experts.parameters()) // m.n_experts
             inactive += (m.n_experts - m.top_k) * per_expert
+            if m.router.noise is not None: inactive += m.router.noise.weight.numel() # noisy gating runs in training only
     return dict(total=total, active=total - inactive)
 
 # %% ../nbs/03_surgery.ipynb #c21cf050

@@ -28,9 +28,17 @@ def _no_autocast(device_type:str):
     if device_type in ('cpu', 'cuda', 'xpu', 'mps'): return torch.autocast(device_type, enabled=False)
     return contextlib.nullcontext()
 
+# %% ../nbs/01_router.ipynb #9b2e61f3
 class TopKRouter(nn.Module):
     "Token-choice top-k router: bias-free linear gate, float32 softmax, top-k, optional renormalisation."
-    def __init__(self, d_model:int, n_experts:int=8, top_k:int=2, renormalize:bool=True, jitter:float=0.0):
+    def __init__(self,
+                 d_model:int,             # width of the token vectors
+                 n_experts:int=8,         # E, the experts to choose from
+                 top_k:int=2,             # k, the experts chosen per token
+                 renormalize:bool=True,   # rescale the k chosen probabilities to sum to 1 (Mixtral); False: raw (Qwen2-MoE)
+                 jitter:float=0.0,        # training only: multiply the router input by U[1-jitter, 1+jitter] (Switch)
+                 noisy_gating:bool=False, # training only: add softplus(W_noise x) * N(0, 1) to the logits (Shazeer et al. 2017)
+                ):
         super().__init__()
         for name, val in (('d_model', d_model), ('n_experts', n_experts), ('top_k', top_k)):
             if not isinstance(val, int) or val < 1: raise ValueError(f"{name} must be a positive int, got {val!r}")
@@ -40,6 +48,8 @@ class TopKRouter(nn.Module):
         self.renormalize, self.jitter = renormalize, float(jitter)
         self.gate = nn.Linear(d_model, n_experts, bias=False)
         nn.init.normal_(self.gate.weight, mean=0.0, std=0.02) # never zero: zero logits tie
+        self.noise = nn.Linear(d_model, n_experts, bias=False) if noisy_gating else None
+        if self.noise is not None: nn.init.zeros_(self.noise.weight) # as Shazeer et al.: noise std starts at softplus(0) = ln 2
 
     def forward(self, x) -> Routing: # x: (..., d_model)
         if x.shape[-1] != self.d_model:
@@ -49,6 +59,8 @@ class TopKRouter(nn.Module):
             x = x * torch.empty_like(x).uniform_(1 - self.jitter, 1 + self.jitter) # new tensor, caller's x untouched
         with _no_autocast(x.device.type): # autocast would make F.linear half precision
             logits = F.linear(x, self.gate.weight.float())   # (N, E) float32
+            if self.training and self.noise is not None:     # learned noise scale per token and expert
+                logits = logits + F.softplus(F.linear(x, self.noise.weight.float())) * torch.randn_like(logits)
             probs = logits.softmax(dim=-1)                     # (N, E)
         weights, experts = probs.topk(self.top_k, dim=-1) # (N, k), sorted high to low
         if self.renormalize: weights = weights / weights.sum(dim=-1, keepdim=True)
@@ -75,6 +87,7 @@ def _keep(attention_mask, n, device):
     if not m.any(): raise ValueError("attention_mask marks every token as padding")
     return m.bool()
 
+# %% ../nbs/01_router.ipynb #4c2f9a71
 def _mean_rows(v, keep):
     "Mean of v (N, ...) over the rows where keep (N,) is True."
     keep = keep.view(-1, *[1] * (v.dim() - 1))
@@ -88,7 +101,11 @@ def _balance(z, top_k, keep): # z: (N, E) float32, keep: (N,)
     return E * (f * P).sum()
 
 # %% ../nbs/01_router.ipynb #6b939dcd
-def load_balancing_loss(router_logits, top_k:int, attention_mask=None, pooled:bool=False) -> Tensor:
+def load_balancing_loss(router_logits,      # (N, E) logits of one layer, or a tuple/list of them, one per layer
+                        top_k:int,           # k, the experts each token chose
+                        attention_mask=None, # (B, T) 1 for real tokens, 0 for padding (B*T == N); None: all real
+                        pooled:bool=False,   # True: HF Mixtral's form, all layers' tokens pooled into one f and P
+                       ) -> Tensor:          # scalar: k under perfect balance, up to E when collapsed
     "Switch/Mixtral aux loss `E * sum_e f_e P_e` over real tokens; mean over layers, or HF's pooled form."
     layers = _as_layers(router_logits)
     N, E = layers[0].shape
@@ -98,14 +115,18 @@ def load_balancing_loss(router_logits, top_k:int, attention_mask=None, pooled:bo
     return torch.stack([_balance(z, top_k, keep) for z in layers]).mean()
 
 # %% ../nbs/01_router.ipynb #02bc2807
-def router_z_loss(router_logits, attention_mask=None) -> Tensor:
+def router_z_loss(router_logits,      # (N, E) logits of one layer, or a tuple/list of them, one per layer
+                  attention_mask=None, # (B, T) 1 for real tokens, 0 for padding; None: all real
+                 ) -> Tensor:          # scalar
     "ST-MoE z-loss: mean over real tokens of logsumexp(z)^2; mean over layers."
     layers = _as_layers(router_logits)
     keep = _keep(attention_mask, layers[0].shape[0], layers[0].device) # (N,)
     return torch.stack([_mean_rows(z.logsumexp(dim=-1) ** 2, keep) for z in layers]).mean()
 
 # %% ../nbs/01_router.ipynb #2fff5044
-def expert_choice_routing(logits, capacity_factor:float=2.0):
+def expert_choice_routing(logits,                    # (N, E) router logits of the whole batch
+                          capacity_factor:float=2.0, # c: each expert takes C = N*c/E tokens
+                         ):                          # (tokens, weights), both (E, C)
     "Teaching only (not causal): each expert takes its top C = N*c/E tokens. Returns (tokens, weights), both (E, C)."
     if logits.dim() != 2: raise ValueError(f"logits must be (N, E), got shape {tuple(logits.shape)}")
     N, E = logits.shape
