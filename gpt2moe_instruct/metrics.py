@@ -179,7 +179,8 @@ def flops_per_token(config_or_model, context:int=1024) -> dict:
     moe_ids = set(cfg.moe_layer_ids) if isinstance(cfg, GPT2MoEConfig) else set()
     if moe_ids:
         per_expert = (3 if cfg.expert_type == 'swiglu' else 2) * d * cfg.expert_dim
-        moe_mlp = cfg.moe_top_k * per_expert + d * cfg.n_experts   # k experts + the router
+        shared = 3 * d * cfg.shared_expert_dim + (d if cfg.shared_expert_gate else 0) # always-on shared expert and its gate
+        moe_mlp = cfg.moe_top_k * per_expert + d * cfg.n_experts + shared # k experts + the router (+ shared expert); noise: training only
     layers = 2 * sum(attn_proj + (moe_mlp if i in moe_ids else dense_mlp) for i in range(L))
     head = 2 * d * cfg.vocab_size
     attention = 2 * 2 * context * d * L                          # QK^T and AV, each 2 * context * d per token per layer

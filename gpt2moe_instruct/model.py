@@ -241,7 +241,7 @@ def count_params(model:nn.Module) -> dict:
 # %% ../nbs/03_surgery.ipynb #c21cf050
 MOE_PRESETS = {
     'default': dict(n_experts=8, moe_top_k=2, expert_dim=256),
-    'original': dict(n_experts=10, moe_top_k=3, expert_dim=256), # what the seed notebook actually trained
+    'original': dict(n_experts=10, moe_top_k=3, expert_dim=256), # what the original GPT2MoE notebook actually trained
 }
 
 # %% ../nbs/03_surgery.ipynb #3103f742
@@ -252,14 +252,20 @@ def freeze_router(model:GPT2MoEForCausalLM) -> int:
     for n, p in model.named_parameters(): p.requires_grad = '.router.' not in n
     return _trainable(model)
 
+def _moe_params(model) -> set:
+    "Ids of the parameters inside MoE layers: routers, experts, shared experts and their gates."
+    return {id(p) for m in model.modules() if isinstance(m, MoELayer) for p in m.parameters()}
+
 def freeze_all_but_moe(model:GPT2MoEForCausalLM) -> int:
-    "Train only the MoE layers (routers and experts)."
-    for n, p in model.named_parameters(): p.requires_grad = '.mlp.router.' in n or '.mlp.experts.' in n
+    "Train only the MoE layers (routers, experts, shared experts)."
+    moe = _moe_params(model)
+    for p in model.parameters(): p.requires_grad = id(p) in moe
     return _trainable(model)
 
 def freeze_moe(model:GPT2MoEForCausalLM) -> int:
     "Freeze the MoE layers; train everything else."
-    for n, p in model.named_parameters(): p.requires_grad = not ('.mlp.router.' in n or '.mlp.experts.' in n)
+    moe = _moe_params(model)
+    for p in model.parameters(): p.requires_grad = id(p) not in moe
     return _trainable(model)
 
 # %% ../nbs/03_surgery.ipynb #9099f946
