@@ -34,12 +34,25 @@ def add_dense_guard(config:GPT2Config) -> GPT2Config:
 class GPT2MoEConfig(GPT2Config):
     "GPT-2's config plus the mixture-of-experts fields."
     model_type = "gpt2moe"
-    def __init__(self, n_experts:int=8, moe_top_k:int=2, expert_dim:int=256, expert_type:str='swiglu',
-                 expert_bias:bool=False, router_aux_loss_coef:float=0.01, router_z_loss_coef:float=0.0,
-                 router_jitter:float=0.0, renormalize:bool=True, aux_loss_pooled:bool=False,
-                 init_strategy:str='scratch', moe_layers='all', expert_output_scale:float=1.0,
-                 capacity_factor:float|None=None, noisy_gating:bool=False, shared_expert_dim:int=0,
-                 shared_expert_gate:bool=False, **kwargs):
+    def __init__(self,
+                 n_experts:int=8, # experts in each MoE layer
+                 moe_top_k:int=2, # experts each token is routed to
+                 expert_dim:int=256, # hidden width of one expert
+                 expert_type:str='swiglu', # 'swiglu' (new experts) or 'gelu' (GPT-2's MLP shape, for upcycle/split)
+                 expert_bias:bool=False, # biases in the experts (GELU experts copied from GPT-2 have them)
+                 router_aux_loss_coef:float=0.01, # weight of the load-balancing loss
+                 router_z_loss_coef:float=0.0, # weight of the router z-loss
+                 router_jitter:float=0.0, # multiplicative noise on the router input in training (0: off)
+                 renormalize:bool=True, # gates of the chosen experts sum to 1 (Mixtral) or stay raw probabilities
+                 aux_loss_pooled:bool=False, # HF Mixtral's balance loss over all layers pooled, instead of the per-layer mean
+                 init_strategy:str='scratch', # how experts start: 'scratch', 'upcycle' or 'split'
+                 moe_layers='all', # which blocks get an MoE layer: 'all', 'every_other' or a list of block indices
+                 expert_output_scale:float=1.0, # factor on the MoE layer's output (split sets n_experts)
+                 capacity_factor:float|None=None, # expert capacity in units of the even share; None: drop nothing
+                 noisy_gating:bool=False, # learned noise on the router logits in training (Shazeer et al. 2017)
+                 shared_expert_dim:int=0, # width of an always-on shared expert (0: none)
+                 shared_expert_gate:bool=False, # scale the shared expert by a learned sigmoid gate
+                 **kwargs): # GPT-2's own fields (n_layer, n_embd, n_head, ...)
         self.n_experts, self.moe_top_k, self.expert_dim, self.expert_type = n_experts, moe_top_k, expert_dim, expert_type
         self.expert_bias, self.router_aux_loss_coef, self.router_z_loss_coef = expert_bias, router_aux_loss_coef, router_z_loss_coef
         self.router_jitter, self.renormalize, self.aux_loss_pooled = router_jitter, renormalize, aux_loss_pooled
@@ -109,12 +122,13 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
         for i in config.moe_layer_ids: self.transformer.h[i].mlp = GPT2MoEMLP(config)
 
     @property
-    def moe_layers(self) -> list:
+    def moe_mlps(self) -> list:
+        "The MoE layers (`GPT2MoEMLP`), in block order; `config.moe_layers` says which blocks have one."
         return [self.transformer.h[i].mlp for i in self.config.moe_layer_ids]
 
     def router_losses(self, attention_mask=None):
         "Auxiliary losses and expert counts from the routing of the last forward pass."
-        routings = [m.routing for m in self.moe_layers]
+        routings = [m.routing for m in self.moe_mlps]
         logits = tuple(r.logits for r in routings)
         mask = None
         if attention_mask is not None: # with a KV cache the routers saw only the last T positions

@@ -19,7 +19,7 @@ import matplotlib as mpl
 
 # %% ../nbs/08_viz.ipynb #6e2d8364
 def _check_model(model):
-    if not getattr(model, 'moe_layers', None):
+    if not getattr(model, 'moe_mlps', None):
         raise ValueError(f"model must be a GPT2MoEForCausalLM with at least one MoE layer, got {type(model).__name__}")
 
 def _encode(tokenizer, text, max_len:int, name:str='text') -> tuple[list, int]:
@@ -36,7 +36,7 @@ def _route(model, ids:list) -> list:
     try:
         with torch.no_grad(): model.transformer(torch.tensor([ids], device=next(model.parameters()).device), use_cache=False)
     finally: model.train(was_training)
-    return [m.routing for m in model.moe_layers]
+    return [m.routing for m in model.moe_mlps]
 
 def routing_table(model, tokenizer, text:str) -> dict:
     "Experts `(L, T, k)`, gate weights `(L, T, k)` and router probs `(L, T, E)` of every token of `text`."
