@@ -62,7 +62,7 @@ def param_groups(model, weight_decay:float=0.01) -> list:
 # %% ../nbs/05_train.ipynb #ed9c97b1
 def make_optimizer(model, lr:float=6.9e-5, weight_decay:float=0.01, eps:float=1e-8, warmup_steps:int=420,
                    total_steps:int=10_000, cycles:int=3):
-    "AdamW + cosine schedule with hard restarts after a linear warm-up (the seed recipe)."
+    "AdamW + cosine schedule with hard restarts after a linear warm-up (the original notebook's recipe)."
     opt = torch.optim.AdamW(param_groups(model, weight_decay), lr=lr, eps=eps)
     sched = get_cosine_with_hard_restarts_schedule_with_warmup(opt, warmup_steps, total_steps, num_cycles=cycles)
     return opt, sched
