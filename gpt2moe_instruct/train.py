@@ -348,7 +348,7 @@ class Checkpointer(pl.Callback):
         t0, path = time.monotonic(), self.dir/f'step-{step:07d}.ckpt'
         tmp = self.dir/f'.{path.name}.partial'
         try:
-            trainer.save_checkpoint(tmp) # every process takes part, the first one writes
+            trainer.save_checkpoint(tmp, weights_only=False) # every process takes part, the first one writes
             if trainer.is_global_zero:
                 with open(tmp, 'rb') as f: os.fsync(f.fileno()) # on disk before it gets the real name
                 os.replace(tmp, path)
