@@ -549,7 +549,7 @@ def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=T
 # %% ../nbs/05_train.ipynb #7d1a90a5
 def train(preset:str='demo', ckpt_path=None, datamodule=None, model_instance=None, tokenizer=None, verbose:bool=True,
           callbacks:list=(), **settings):
-    "Fine-tune with preset `preset` plus `settings` (any preset key, e.g. `model='gpt2'`); returns `(module, trainer, datamodule)`\n    (with `dry_run=True`, the report of `dry_run`)."
+    "Fine-tune with preset `preset` plus `settings` (any preset key, e.g. `model='gpt2'`); returns `(module, trainer, datamodule)`, or the report if `dry_run`."
     started = time.monotonic()
     c = get_preset(preset, **settings)
     if c['dry_run']: return dry_run(preset, verbose=verbose, **{k: v for k, v in settings.items() if k != 'dry_run'})
