@@ -33,7 +33,7 @@ def _number(s:str):
     except ValueError: return float(s)
 
 # %% ../nbs/09_cli.ipynb #79bf4381
-_CHOICES = dict(arch=('moe', 'dense'), init=('scratch', 'upcycle', 'split'), template=('short', 'stanford'),
+_CHOICES = dict(arch=('moe', 'dense'), init_strategy=('scratch', 'upcycle', 'split'), template=('short', 'stanford'),
                 precision=('32-true', '32', '16-mixed', 'bf16-mixed', '16-true', 'bf16-true', '64-true'),
                 accelerator=('auto', 'cpu', 'gpu', 'cuda', 'mps', 'tpu'), logger=('csv', 'tensorboard', 'wandb'))
 _POSITIVE = {'batch_size', 'accumulate', 'devices', 'max_length', 'n_experts', 'moe_top_k', 'expert_dim', 'offline_n',
@@ -77,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
     a = _common(sub.add_parser('ablate', help="fine-tuning ablations on the demo setup: what to freeze, top-1/top-2, aux loss"))
     a.add_argument('--out-dir', default='runs/ablate', help="where the table and plot go")
     a.add_argument('--quick', action='store_true', help="a small, fast version")
-    a.add_argument('--init', choices=_CHOICES['init'], default='upcycle', help="how the experts start")
+    a.add_argument('--init-strategy', choices=_CHOICES['init_strategy'], default='upcycle', help="how the experts start")
     a.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
     from gpt2moe_instruct.train import PRESETS, PRESET_HELP
     t = _common(sub.add_parser('train', help="fine-tune from a preset (t4: the T4 recipe; demo: tiny and offline)"))
@@ -142,7 +142,7 @@ def _run(a) -> None:
         run_demo(a.out_dir, quick=a.quick, seed=a.seed)
     elif a.command == 'ablate':
         from gpt2moe_instruct.demo import run_ablate
-        run_ablate(a.out_dir, init=a.init, quick=a.quick, seed=a.seed)
+        run_ablate(a.out_dir, init_strategy=a.init_strategy, quick=a.quick, seed=a.seed)
     elif a.command == 'train':
         from gpt2moe_instruct.train import train
         skip = ('command', 'preset', 'ckpt_path', 'debug', 'verbose')

@@ -193,34 +193,34 @@ def load_gpt2(source="gpt2") -> GPT2LMHeadModel:
     return model
 
 # %% ../nbs/03_surgery.ipynb #b26e0a00
-def moe_config_for(dense_config:GPT2Config, strategy:str='scratch', **moe_overrides) -> GPT2MoEConfig:
+def moe_config_for(dense_config:GPT2Config, init_strategy:str='scratch', **moe_overrides) -> GPT2MoEConfig:
     "A `GPT2MoEConfig` with `dense_config`'s GPT-2 fields, the strategy's expert shape, and `moe_overrides`."
-    if strategy not in INIT_STRATEGIES: raise ValueError(f"strategy must be one of {INIT_STRATEGIES}, got {strategy!r}")
+    if init_strategy not in INIT_STRATEGIES: raise ValueError(f"init_strategy must be one of {INIT_STRATEGIES}, got {init_strategy!r}")
     d = {k: v for k, v in dense_config.to_dict().items() if k not in ('model_type', 'architectures', 'transformers_version', '_name_or_path')}
     n_inner = dense_config.n_inner or 4 * dense_config.n_embd
     E = moe_overrides.get('n_experts', 8)
-    if strategy == 'upcycle': d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner)
-    if strategy == 'split':
+    if init_strategy == 'upcycle': d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner)
+    if init_strategy == 'split':
         if n_inner % E: raise ValueError(f"split needs n_experts to divide the MLP width {n_inner}, got n_experts={E}")
         d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner // E, expert_output_scale=float(E)) # see below
-    return GPT2MoEConfig(**{**d, 'init_strategy': strategy, **moe_overrides})
+    return GPT2MoEConfig(**{**d, 'init_strategy': init_strategy, **moe_overrides})
 
 # %% ../nbs/03_surgery.ipynb #2241c659
-def _copy_experts(moe:GPT2MoEMLP, mlp, strategy:str):
+def _copy_experts(moe:GPT2MoEMLP, mlp, init_strategy:str):
     "Fill `moe`'s GELU experts from GPT-2's `mlp` (Conv1D weights are stored (in, out), as our experts are)."
     b, E = moe.experts, moe.n_experts
     W1, b1, W2, b2 = mlp.c_fc.weight, mlp.c_fc.bias, mlp.c_proj.weight, mlp.c_proj.bias # (d, n), (n,), (n, d), (d,)
     with torch.no_grad():
         for e in range(E):
-            if strategy == 'upcycle': b.w1[e], b.b1[e], b.w2[e], b.b2[e] = W1, b1, W2, b2
+            if init_strategy == 'upcycle': b.w1[e], b.b1[e], b.w2[e], b.b2[e] = W1, b1, W2, b2
             else: # split: expert e owns hidden neurons [e*f, (e+1)*f) and an equal share of the output bias
                 f = b.w1.shape[2]; s = slice(e * f, (e + 1) * f)
                 b.w1[e], b.b1[e], b.w2[e], b.b2[e] = W1[:, s], b1[s], W2[s], b2 / E
 
-def gpt2_to_moe(source="gpt2", strategy:str='scratch', verbose:bool=True, **moe_overrides) -> GPT2MoEForCausalLM:
+def gpt2_to_moe(source="gpt2", init_strategy:str='scratch', verbose:bool=True, **moe_overrides) -> GPT2MoEForCausalLM:
     "Convert GPT-2 (hub id, folder or model) into a `GPT2MoEForCausalLM`, copying every non-MLP weight."
     dense = load_gpt2(source)
-    config = moe_config_for(dense.config, strategy, **moe_overrides)
+    config = moe_config_for(dense.config, init_strategy, **moe_overrides)
     model = GPT2MoEForCausalLM(config)
     moe_ids = set(config.moe_layer_ids)
     skip = tuple(f"transformer.h.{i}.mlp." for i in moe_ids)
@@ -229,13 +229,13 @@ def gpt2_to_moe(source="gpt2", strategy:str='scratch', verbose:bool=True, **moe_
     if unexpected: raise ValueError(f"unexpected tensors in the checkpoint: {unexpected[:5]}")
     new = [k for k in missing if not k.startswith(skip)]
     if new: raise ValueError(f"GPT-2 checkpoint lacks tensors the model needs: {new[:5]}")
-    if strategy != 'scratch':
-        for i in moe_ids: _copy_experts(model.transformer.h[i].mlp, dense.transformer.h[i].mlp, strategy)
+    if init_strategy != 'scratch':
+        for i in moe_ids: _copy_experts(model.transformer.h[i].mlp, dense.transformer.h[i].mlp, init_strategy)
     if verbose:
         n_new = sum(model.state_dict()[k].numel() for k in missing)
         n_copied = sum({v.data_ptr(): v.numel() for v in dense_sd.values()}.values()) # tied tensors once
         print(f"gpt2_to_moe: copied {len(dense_sd)} tensors ({n_copied:,} weights) from GPT-2; "
-              f"created {len(missing)} ({n_new:,} weights) in {len(moe_ids)} MoE layers, experts initialised by '{strategy}'")
+              f"created {len(missing)} ({n_new:,} weights) in {len(moe_ids)} MoE layers, experts initialised by '{init_strategy}'")
     return model
 
 # %% ../nbs/03_surgery.ipynb #1a1cdeca

@@ -495,7 +495,7 @@ def plot_training_logs(out_dir, path=None):
     return fig
 
 # %% ../nbs/05_train.ipynb #4069bb6f
-_COMMON = dict(data='tatsu-lab/alpaca', arch='moe', init='scratch', weight_decay=0.01, eps=1e-8, val_fraction=0.05,
+_COMMON = dict(data='tatsu-lab/alpaca', arch='moe', init_strategy='scratch', weight_decay=0.01, eps=1e-8, val_fraction=0.05,
                template='seed', train_on_prompt=False, devices=1, strategy='auto', gradient_clip_val=1.0,
                gradient_checkpointing=False, seed=0, offline_n=2000, n_experts=8, moe_top_k=2, expert_dim=256,
                keep_checkpoints=2, max_time=None, resume=False, overwrite=False, logger='csv', dry_run=False)
@@ -512,7 +512,7 @@ PRESETS['t4_1epoch'] = dict(PRESETS['t4'], max_epochs=1, out_dir='runs/t4_1epoch
 PRESET_HELP = { # one line per setting: the command line's --help shows these
     'model': "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny' (a small random GPT-2)",
     'data': "'synthetic', a hub dataset id, or a .json/.jsonl file of Alpaca records", 'arch': "'moe' or 'dense'",
-    'init': "how experts start: scratch, upcycle or split", 'offline': "offline GPT-2 tokenizer (no hub)",
+    'init_strategy': "how experts start: scratch, upcycle or split", 'offline': "offline GPT-2 tokenizer (no hub)",
     'batch_size': "micro-batch size", 'accumulate': "gradient accumulation steps (micro-batches per optimizer step)",
     'max_length': "tokens per example", 'precision': "e.g. 32-true, 16-mixed, bf16-mixed",
     'max_epochs': "epochs (-1: no limit)", 'max_steps': "optimizer steps (-1: use max_epochs)", 'lr': "peak learning rate",
@@ -545,7 +545,7 @@ def get_preset(name:str, **overrides) -> dict:
     return cfg
 
 # %% ../nbs/05_train.ipynb #84bcada0
-def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=True, **moe_overrides):
+def build_model(model='tiny', arch:str='moe', init_strategy:str='scratch', verbose:bool=True, **moe_overrides):
     "The model to fine-tune: GPT2MoE converted from GPT-2, dense GPT-2, or a saved GPT2MoE."
     from transformers import AutoConfig, AutoModelForCausalLM
     if arch not in ('moe', 'dense'): raise ValueError(f"arch must be 'moe' or 'dense', got {arch!r}")
@@ -554,7 +554,7 @@ def build_model(model='tiny', arch:str='moe', init:str='scratch', verbose:bool=T
         if arch == 'dense': raise ValueError(f"{model!r} holds a GPT2MoE; arch='dense' needs a GPT-2 checkpoint")
         return AutoModelForCausalLM.from_pretrained(model)
     if arch == 'dense': return load_gpt2(model)
-    return gpt2_to_moe(model, strategy=init, verbose=verbose, **moe_overrides)
+    return gpt2_to_moe(model, init_strategy=init_strategy, verbose=verbose, **moe_overrides)
 
 # %% ../nbs/05_train.ipynb #7d1a90a5
 def train(preset:str='demo', ckpt_path=None, datamodule=None, model_instance=None, tokenizer=None, verbose:bool=True,
@@ -587,8 +587,8 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model_instance=Non
                                           train_on_prompt=c['train_on_prompt'], seed=c['seed'], offline_n=c['offline_n'],
                                           accumulate=c['accumulate'])
         model = model_instance
-        if model is None: model = build_model(c['model'], c['arch'], c['init'], verbose=verbose, n_experts=c['n_experts'],
-                                              moe_top_k=c['moe_top_k'], **({} if c['init'] != 'scratch' else dict(expert_dim=c['expert_dim'])))
+        if model is None: model = build_model(c['model'], c['arch'], c['init_strategy'], verbose=verbose, n_experts=c['n_experts'],
+                                              moe_top_k=c['moe_top_k'], **({} if c['init_strategy'] != 'scratch' else dict(expert_dim=c['expert_dim'])))
         if c['gradient_checkpointing']: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         n_pos = model.config.n_positions
         if c['max_length'] > n_pos: raise ValueError(f"max_length={c['max_length']} exceeds the model's context n_positions={n_pos}")
