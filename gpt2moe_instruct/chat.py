@@ -137,7 +137,7 @@ def generate(model, tokenizer, prompt:str, max_new_tokens:int=128, temperature:f
     return visible_text(text, stops)
 
 # %% ../nbs/07_chat.ipynb #7ee5dfa1
-def template_stops(template:str="seed") -> tuple:
+def template_stops(template:str="short") -> tuple:
     "Stop strings for `template`: the instruction header and, if the template has one, the start of its preamble."
     format_alpaca(dict(instruction='', output=''), template) # validates the template name
     preambles = [TEMPLATES[template][k].split("### Instruction:")[0] for k in ('input', 'no_input')]
@@ -145,7 +145,7 @@ def template_stops(template:str="seed") -> tuple:
     return ("### Instruction:",) + ((common,) if common else ())
 
 # %% ../nbs/07_chat.ipynb #2281dc40
-def respond(model, tokenizer, instruction:str, input:str="", template:str="seed", **gen_kwargs) -> str:
+def respond(model, tokenizer, instruction:str, input:str="", template:str="short", **gen_kwargs) -> str:
     "Answer one Alpaca-style `instruction` (with optional `input`); `gen_kwargs` go to `generate`."
     if not isinstance(instruction, str) or not instruction.strip(): raise ValueError(f"instruction must be a non-empty string, got {instruction!r}")
     prompt, _ = format_alpaca(dict(instruction=instruction, input=input, output=''), template)
@@ -156,12 +156,12 @@ def respond(model, tokenizer, instruction:str, input:str="", template:str="seed"
 TURN_SEP = "\n\n"
 Packed = namedtuple('Packed', 'prompt n_tokens dropped')
 
-def format_turn(instruction:str, response:str, template:str="seed") -> str:
+def format_turn(instruction:str, response:str, template:str="short") -> str:
     "One past exchange in the Alpaca format, ready to be followed by the next instruction."
     prompt, _ = format_alpaca(dict(instruction=instruction, output=response), template)
     return prompt + response + TURN_SEP
 
-def pack_turns(turns, new_message:str, tokenizer, budget:int, template:str="seed") -> Packed:
+def pack_turns(turns, new_message:str, tokenizer, budget:int, template:str="short") -> Packed:
     "The prompt for `new_message` with as many of the latest `turns` as fit in `budget` tokens (oldest dropped first)."
     if not isinstance(budget, int) or budget < 1: raise ValueError(f"budget must be an int >= 1, got {budget!r}")
     count = lambda s: len(tokenizer(s, add_special_tokens=False)['input_ids'])
@@ -182,7 +182,7 @@ def pack_turns(turns, new_message:str, tokenizer, budget:int, template:str="seed
 # %% ../nbs/07_chat.ipynb #0cd27f3d
 class Chat:
     "Multi-turn chat in the Alpaca format; keeps the latest turns that fit `n_positions - max_new_tokens` tokens."
-    def __init__(self, model, tokenizer, template:str="seed", max_new_tokens:int=128, stream:bool=False, **gen_kwargs):
+    def __init__(self, model, tokenizer, template:str="short", max_new_tokens:int=128, stream:bool=False, **gen_kwargs):
         format_alpaca(dict(instruction='', output=''), template) # validates the template name
         _check_generate_args(max_new_tokens=max_new_tokens, **gen_kwargs)
         self.n_positions = _n_positions(model)
@@ -275,7 +275,7 @@ def _send_and_note(chat, message, **kwargs):
         reply = chat.send(message, **kwargs)
     return reply, [str(w.message) for w in caught]
 
-def chat_cli(model_path:str, offline:bool=False, template:str="seed", max_new_tokens:int=128, device:str|None=None, **gen_kwargs) -> Chat:
+def chat_cli(model_path:str, offline:bool=False, template:str="short", max_new_tokens:int=128, device:str|None=None, **gen_kwargs) -> Chat:
     "Chat with a saved model in the terminal (`/reset`, `/quit`); `gen_kwargs` go to `generate`. Returns the `Chat`."
     model = load_model(model_path, offline=offline, device=device)
     tokenizer = load_tokenizer(_tokenizer_source(model_path), offline=offline)

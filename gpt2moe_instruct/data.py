@@ -55,7 +55,7 @@ def load_tokenizer(name_or_path:str="gpt2", offline:bool=False):
 
 # %% ../nbs/04_data.ipynb #b2bf8eb9
 TEMPLATES = {
-    "seed": {"input": "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n",
+    "short": {"input": "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n",
              "no_input": "### Instruction:\n{instruction}\n\n### Response:\n"},
     "stanford": {"input": ("Below is an instruction that describes a task, paired with an input that provides further "
                            "context. Write a response that appropriately completes the request.\n\n"
@@ -67,7 +67,7 @@ TEMPLATES = {
 def _check_template(template):
     if template not in TEMPLATES: raise ValueError(f"template must be one of {list(TEMPLATES)}, got {template!r}")
 
-def format_alpaca(example:dict, template:str="seed") -> tuple[str, str]:
+def format_alpaca(example:dict, template:str="short") -> tuple[str, str]:
     "Split an Alpaca record into `(prompt, response)`; the EOS token is added at tokenisation, not here."
     _check_template(template)
     for key in ('instruction', 'output'):
@@ -91,7 +91,7 @@ def _pack(p_ids, r_ids, eos_id, max_length, train_on_prompt):
     labels = (list(p_ids) if train_on_prompt else [-100] * len(p_ids)) + r_ids + [eos_id] # EOS is scored
     return ids[:max_length], labels[:max_length], int(len(ids) > max_length)
 
-def tokenize_example(example:dict, tokenizer, max_length:int=1024, template:str="seed", train_on_prompt:bool=False) -> dict:
+def tokenize_example(example:dict, tokenizer, max_length:int=1024, template:str="short", train_on_prompt:bool=False) -> dict:
     "Token ids and labels (-100 on the prompt unless `train_on_prompt`) for one Alpaca record."
     _check_max_length(max_length)
     prompt, response = format_alpaca(example, template)
@@ -110,7 +110,7 @@ def _map_fingerprint(ds, tokenizer, *args):
     h.update(repr((ds._fingerprint, tokenizer.eos_token_id) + args).encode())
     return h.hexdigest()[:40]
 
-def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="seed", train_on_prompt:bool=False, num_proc=None) -> Dataset:
+def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", train_on_prompt:bool=False, num_proc=None) -> Dataset:
     "Tokenise an Alpaca dataset into `input_ids`/`labels`; warn once with truncation and drop counts."
     if isinstance(ds, list): ds = Dataset.from_list(ds)
     if len(ds) == 0: raise ValueError("the dataset is empty")
@@ -289,7 +289,7 @@ def scored_tokens(labels) -> int:
 # %% ../nbs/04_data.ipynb #56aeccff
 class AlpacaDataModule(pl.LightningDataModule):
     "Alpaca-format data -> deterministic train/val split -> tokenised, dynamically padded batches."
-    def __init__(self, tokenizer, source="synthetic", max_length=1024, batch_size=2, val_fraction=0.05, template="seed",
+    def __init__(self, tokenizer, source="synthetic", max_length=1024, batch_size=2, val_fraction=0.05, template="short",
                  train_on_prompt=False, seed=0, num_workers=0, offline_n=2000, accumulate=1):
         super().__init__()
         if not 0 < val_fraction < 1: raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction!r}")

@@ -268,7 +268,7 @@ def run_bot(model_path:str, # a saved model folder (GPT2MoE or GPT-2) or a hub i
             allowed_users, # Telegram user ids allowed to chat; everyone else is refused and told their id
             token_env:str="TELEGRAM_BOT_TOKEN", # environment variable holding the bot token
             rate_limit:int=5, # messages per user per `rate_period` seconds (0: no limit)
-            template:str="seed", # prompt template, as in `Chat`
+            template:str="short", # prompt template, as in `Chat`
             max_new_tokens:int=128, # longest answer, in tokens
             offline:bool=False, # load only local files (and the offline GPT-2 tokenizer)
             base_url:str|None=None, # another Bot API server (a local one, or a test server)

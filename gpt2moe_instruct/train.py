@@ -1,4 +1,4 @@
-"""Instruction-tune GPT2MoE on Alpaca: the seed recipe for a T4, an offline demo for the CPU, and the same code on several devices.
+"""Instruction-tune GPT2MoE on Alpaca: the T4 recipe for a T4, an offline demo for the CPU, and the same code on several devices.
 
 Docs: https://gpt2moe.github.io/gpt2moe_instruct/train.html.md"""
 
@@ -496,7 +496,7 @@ def plot_training_logs(out_dir, path=None):
 
 # %% ../nbs/05_train.ipynb #4069bb6f
 _COMMON = dict(data='tatsu-lab/alpaca', arch='moe', init_strategy='scratch', weight_decay=0.01, eps=1e-8, val_fraction=0.05,
-               template='seed', train_on_prompt=False, devices=1, strategy='auto', gradient_clip_val=1.0,
+               template='short', train_on_prompt=False, devices=1, strategy='auto', gradient_clip_val=1.0,
                gradient_checkpointing=False, seed=0, offline_n=2000, n_experts=8, moe_top_k=2, expert_dim=256,
                keep_checkpoints=2, max_time=None, resume=False, overwrite=False, logger='csv', dry_run=False)
 PRESETS = {
