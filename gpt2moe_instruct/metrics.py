@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 from datasets import Dataset, load_dataset
 from transformers import GPT2Config, AutoModelForCausalLM
-from .model import GPT2MoEConfig, count_params
+from .model import GPT2MoEConfig, count_params, load_model
 from .data import (format_alpaca, tokenize_dataset, InstructionCollator, load_tokenizer, load_alpaca,
                                    flatten_seed_tasks)
 
@@ -252,13 +252,12 @@ def eval_main(model:str, data:str="synthetic", compare:str|None=None, n:int|None
               batch_size:int=8, max_length:int=1024, context:int=1024, new_tokens:int=64, repeats:int=3,
               tokenizer:str|None=None, offline:bool=False, device:str="auto") -> pd.DataFrame:
     "Evaluate a checkpoint (folder or hub id), optionally beside `compare`, on `data`; print and return the table."
-    import gpt2moe_instruct.model # registers GPT2MoE with the Auto classes
     device = ('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device
     rows = load_eval_data(data, n)
     tok = _tokenizer_for(model, tokenizer, offline)
     models = {}
     for path in [model] + ([compare] if compare else []):
-        m = AutoModelForCausalLM.from_pretrained(path).to(device).eval()
+        m = load_model(path, offline=offline, device=device)
         models[f"{path} ({type(m).__name__})"] = m
     max_length = min(max_length, *(_model_positions(m) or max_length for m in models.values()))
     print(f"data: {data} ({len(rows)} examples), template {template!r}, max_length {max_length}, device {device}")
