@@ -116,9 +116,14 @@ def parser() -> argparse.ArgumentParser:
 
 # %% ../nbs/09_cli.ipynb #2bb4739d
 def _configure_output(verbose:bool):
-    "Route logs and warnings: the package's own at INFO/WARNING as one line each, libraries' only with `verbose`."
+    "Route logs and warnings: the package's own as one line each (information on stdout, warnings on stderr), libraries' only with `verbose`."
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format='%(message)s', force=True)
-    logging.getLogger('gpt2moe_instruct').setLevel(logging.INFO)
+    ours = logging.getLogger('gpt2moe_instruct') # phase lines on stdout, warnings on stderr as "gpt2moe: warning: ..."
+    ours.setLevel(logging.INFO); ours.propagate = False; ours.handlers.clear()
+    out, err = logging.StreamHandler(sys.stdout), logging.StreamHandler(sys.stderr)
+    out.addFilter(lambda r: r.levelno < logging.WARNING); err.setLevel(logging.WARNING)
+    out.setFormatter(logging.Formatter('%(message)s')); err.setFormatter(logging.Formatter('gpt2moe: warning: %(message)s'))
+    ours.addHandler(out); ours.addHandler(err)
     if verbose: return
     for name in ('pytorch_lightning', 'lightning.pytorch', 'lightning_fabric', 'lightning'): logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')

@@ -231,11 +231,7 @@ def load_eval_data(data:str="synthetic", n:int|None=None, split:str="test") -> l
     data = str(data)
     if data == 'synthetic': ds = load_alpaca('synthetic', offline_n=2000).train_test_split(test_size=0.05, seed=0)['test']
     elif data == 'h4': ds = load_h4(split)
-    elif data.endswith(('.json', '.jsonl')):
-        if not Path(data).exists(): raise FileNotFoundError(f"no such data file: {data}")
-        ds = load_dataset('json', data_files=data, split='train')
-        if 'instances' in ds.column_names: ds = flatten_seed_tasks(data)
-    else: ds = load_dataset(data, split=split)
+    else: ds = load_alpaca(data, split=split) # a file or a hub dataset, rows validated
     rows = as_alpaca_rows(ds)
     if n is not None:
         if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int or None, got {n!r}")
