@@ -21,7 +21,7 @@ from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 from datasets import Dataset, load_dataset
 from transformers import GPT2Config, AutoModelForCausalLM
 from .model import GPT2MoEConfig, count_params, load_model
-from .data import (format_alpaca, tokenize_dataset, InstructionCollator, load_tokenizer, load_alpaca,
+from .data import (format_alpaca, tokenize_dataset, InstructionCollator, load_tokenizer, load_alpaca, default_eval_rows,
                                    flatten_seed_tasks)
 
 # %% ../nbs/06_eval.ipynb #a3fe7c1a
@@ -229,7 +229,7 @@ def evaluation_table(models:dict, tokenizer, data, template:str="short", batch_s
 def load_eval_data(data:str="synthetic", n:int|None=None, split:str="test") -> list:
     "Evaluation rows (Alpaca dicts) from 'synthetic' (held-out), 'h4', a .json/.jsonl file or a hub dataset name."
     data = str(data)
-    if data == 'synthetic': ds = load_alpaca('synthetic', offline_n=2000).train_test_split(test_size=0.05, seed=0)['test']
+    if data == 'synthetic': ds = default_eval_rows() # the held-out test split: never seen in training
     elif data == 'h4': ds = load_h4(split)
     else: ds = load_alpaca(data, split=split) # a file or a hub dataset, rows validated
     rows = as_alpaca_rows(ds)

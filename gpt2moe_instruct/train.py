@@ -9,7 +9,7 @@ __all__ = ['PRESETS', 'PRESET_HELP', 'scored_loss', 'is_decayed', 'param_groups'
            'progress_bar', 'rng_state', 'set_rng_state', 'ResumableLoader', 'resumable', 'checkpoint_step',
            'list_checkpoints', 'check_checkpoint', 'parse_duration', 'Checkpointer', 'RunLock', 'prepare_out_dir',
            'make_loggers', 'read_training_logs', 'plot_training_logs', 'get_preset', 'build_model', 'train',
-           'saved_for_backward_bytes', 'dry_run', 'plain_text_dataset', 'demo', 'demo_table', 'plot_curves']
+           'saved_for_backward_bytes', 'dry_run', 'demo', 'demo_table', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #69700d6a
 import math, os, time, json, warnings, logging, random, signal, socket, threading, zipfile, shutil, tempfile, itertools
@@ -497,7 +497,7 @@ def plot_training_logs(out_dir, path=None):
 # %% ../nbs/05_train.ipynb #4069bb6f
 _COMMON = dict(data='tatsu-lab/alpaca', arch='moe', init_strategy='scratch', weight_decay=0.01, eps=1e-8, val_fraction=0.05,
                template='short', train_on_prompt=False, devices=1, strategy='auto', gradient_clip_val=1.0,
-               gradient_checkpointing=False, seed=0, offline_n=2000, n_experts=8, moe_top_k=2, expert_dim=256,
+               gradient_checkpointing=False, seed=0, offline_n=None, n_experts=8, moe_top_k=2, expert_dim=256,
                keep_checkpoints=2, max_time=None, resume=False, overwrite=False, logger='csv', dry_run=False)
 PRESETS = {
     't4': dict(_COMMON, model='gpt2', offline=False, batch_size=2, accumulate=2, max_length=1024, precision='16-mixed',
@@ -505,7 +505,7 @@ PRESETS = {
                log_every_n_steps=50, checkpoint_every=1400, val_every=4000),
     'demo': dict(_COMMON, model='tiny', data='synthetic', offline=True, batch_size=16, accumulate=1, max_length=128,
                  precision='32-true', max_epochs=-1, max_steps=300, lr=2e-3, warmup_steps=30, cycles=1, accelerator='cpu',
-                 out_dir='runs/demo', offline_n=3000, log_every_n_steps=10, checkpoint_every=100, val_every=0),
+                 out_dir='runs/demo', offline_n=None, log_every_n_steps=10, checkpoint_every=100, val_every=0),
 }
 PRESETS['t4_1epoch'] = dict(PRESETS['t4'], max_epochs=1, out_dir='runs/t4_1epoch', max_time='03:30:00')
 
@@ -522,7 +522,7 @@ PRESET_HELP = { # one line per setting: the command line's --help shows these
     'devices': "devices (GPUs or CPU processes)", 'strategy': "auto, ddp, fsdp, deepspeed_stage_2, ...",
     'accelerator': "cpu, gpu or auto", 'gradient_clip_val': "clip the gradient norm at this value",
     'gradient_checkpointing': "recompute activations in the backward pass (less memory)",
-    'out_dir': "where logs, checkpoints and the model go", 'seed': "random seed", 'offline_n': "examples of synthetic data",
+    'out_dir': "where logs, checkpoints and the model go", 'seed': "random seed", 'offline_n': "synthetic training questions to use (default: all)",
     'log_every_n_steps': "logging interval", 'n_experts': "experts per MoE layer", 'moe_top_k': "experts per token",
     'expert_dim': "hidden width of a SwiGLU expert",
     'checkpoint_every': "save a checkpoint every N optimizer steps (0: only at the end and when stopped)",
@@ -679,25 +679,13 @@ def dry_run(preset:str='t4', verbose:bool=True, **settings) -> dict:
         return report
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
-# %% ../nbs/05_train.ipynb #278fceb5
-def plain_text_dataset(rows, tokenizer, max_length:int=128) -> list:
-    "Pre-training examples: each row as one line of plain text (no template), every token scored; warns with a count if any is cut."
-    out, cut = [], 0
-    for r in rows:
-        text = ' '.join(x for x in (r['instruction'], r['input'], r['output']) if x)
-        ids = tokenizer(text)['input_ids']
-        cut += len(ids) > max_length - 1
-        ids = ids[:max_length - 1] + [tokenizer.eos_token_id]
-        out.append(dict(input_ids=ids, labels=list(ids)))
-    if cut: warnings.warn(f"{cut} of {len(out)} texts truncated to max_length={max_length} tokens (EOS included)")
-    return out
-
 # %% ../nbs/05_train.ipynb #5a1ea0c6
 def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finetune_steps:int=300, n_eval:int=60,
          batch_size:int=16, seed:int=0, verbose:bool=True) -> dict:
     "The offline demo: pre-train a tiny GPT-2, convert it to GPT2MoE, fine-tune MoE and dense alike, compare."
     from torch.utils.data import DataLoader
     from gpt2moe_instruct.metrics import exact_match, perplexity
+    from gpt2moe_instruct.data import plain_text_dataset
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     say = print if verbose else (lambda *a, **k: None)
     say("gpt2moe demo, OFFLINE: a tiny GPT-2 pre-trained here, synthetic Alpaca-format instructions, "
