@@ -586,6 +586,7 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model_instance=Non
                                           val_fraction=c['val_fraction'], template=c['template'],
                                           train_on_prompt=c['train_on_prompt'], seed=c['seed'], offline_n=c['offline_n'],
                                           accumulate=c['accumulate'])
+            datamodule.setup('fit') # read and check the data before building the model: a bad row fails in seconds
         model = model_instance
         if model is None: model = build_model(c['model'], c['arch'], c['init_strategy'], verbose=verbose, n_experts=c['n_experts'],
                                               moe_top_k=c['moe_top_k'], **({} if c['init_strategy'] != 'scratch' else dict(expert_dim=c['expert_dim'])))
