@@ -184,6 +184,7 @@ class _SkipFirst:
 class ResumableLoader(DataLoader):
     "A DataLoader that counts the batches it served this epoch; after `load_state_dict` its next epoch skips those."
     _done = _skip = 0
+    def __init__(self, *args, **kwargs): super().__init__(*args, **kwargs) # DataLoader's own arguments
     def state_dict(self) -> dict: return dict(batches=self._done)
     def load_state_dict(self, state:dict):
         n = state.get('batches', 0)
