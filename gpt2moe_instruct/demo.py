@@ -322,7 +322,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
     return dict(results, table=table, examples_table=examples)
 
 # %% ../nbs/11_demo.ipynb #c64dc9f9
-ABLATIONS = { # name -> (freeze helper or None, GPT2MoE config overrides)
+ABLATIONS = { # name -> (freeze function or None, GPT2MoE config overrides)
     'full fine-tuning': (None, {}),
     'router frozen': (freeze_router, {}),
     'only MoE layers trained': (freeze_all_but_moe, {}),
