@@ -44,15 +44,15 @@ def machine_info() -> str:
     return f"{datetime.now():%Y-%m-%d %H:%M}, torch {torch.__version__}, {dev}, {torch.get_num_threads()} threads"
 
 # %% ../nbs/10_bench.ipynb #67c5c008
-def moe_variants(d_model:int=768, d_ff:int=256, n_experts:int=8, top_k:int=2, n_tokens:int=2048, seed:int=0) -> dict:
+def moe_variants(d_model:int=768, expert_dim:int=256, n_experts:int=8, moe_top_k:int=2, n_tokens:int=2048, seed:int=0) -> dict:
     "The layers to compare, all holding the same expert weights where they are MoEs: {name: module}."
     torch.manual_seed(seed)
-    ours = MoELayer(d_model, d_ff, n_experts, top_k, impl='auto')
+    ours = MoELayer(d_model, expert_dim, n_experts, moe_top_k, impl='auto')
     split = copy.deepcopy(ours); split.experts.impl = 'split'
     v = {'ours (auto)': ours, 'ours (split)': split,
          'HF Mixtral eager': to_mixtral_block(ours, 'eager'), 'HF Mixtral grouped_mm': to_mixtral_block(ours, 'grouped_mm')}
-    if n_tokens * top_k * 3 * d_model * d_ff * 4 <= 2**30: v['HF Mixtral batched_mm'] = to_mixtral_block(ours, 'batched_mm')
-    v[f'ideal: dense SwiGLU {top_k}x{d_ff}'] = SwiGLUExpert(d_model, top_k * d_ff)
+    if n_tokens * moe_top_k * 3 * d_model * expert_dim * 4 <= 2**30: v['HF Mixtral batched_mm'] = to_mixtral_block(ours, 'batched_mm')
+    v[f'ideal: dense SwiGLU {moe_top_k}x{expert_dim}'] = SwiGLUExpert(d_model, moe_top_k * expert_dim)
     v[f'GPT-2 dense MLP ({4 * d_model})'] = GPT2MLP(4 * d_model, GPT2Config(n_embd=d_model))
     return {k: m.eval() for k, m in v.items()} # eval: no dropout in GPT2MLP; gradients still flow
 
@@ -64,10 +64,10 @@ def _fwd_bwd(m, x, g):
     y.backward(g) # a dense gradient, as a real loss gives (`.sum()` would give a stride-0 one)
 
 # %% ../nbs/10_bench.ipynb #a70bda6b
-def bench_moe(n_tokens:int=2048, d_model:int=768, d_ff:int=256, n_experts:int=8, top_k:int=2, repeats:int=5,
+def bench_moe(n_tokens:int=2048, d_model:int=768, expert_dim:int=256, n_experts:int=8, moe_top_k:int=2, repeats:int=5,
               seed:int=0, show:bool=True) -> pd.DataFrame:
     "Forward+backward time of MoE layer variants on `n_tokens` tokens, round-robin, as medians and ratios to the ideal."
-    variants = moe_variants(d_model, d_ff, n_experts, top_k, n_tokens, seed)
+    variants = moe_variants(d_model, expert_dim, n_experts, moe_top_k, n_tokens, seed)
     torch.manual_seed(seed + 1)
     x = torch.randn(1, n_tokens, d_model, requires_grad=True)  # (1, N, d)
     g = torch.randn(1, n_tokens, d_model)                      # upstream gradient
@@ -83,7 +83,7 @@ def bench_moe(n_tokens:int=2048, d_model:int=768, d_ff:int=256, n_experts:int=8,
         rows.append(dict(variant=name, ms=1e3 * med, min_ms=1e3 * min(ts), x_ideal=med / ideal,
                          gflop=flops[name] / 1e9, gflop_per_s=flops[name] / 1e9 / med))
     df = pd.DataFrame(rows).set_index('variant')
-    if show: print(f"fwd+bwd, {n_tokens} tokens, d_model={d_model}, {n_experts} experts of {d_ff}, top-{top_k}, "
+    if show: print(f"fwd+bwd, {n_tokens} tokens, d_model={d_model}, {n_experts} experts of {expert_dim}, top-{moe_top_k}, "
                    f"median of {repeats} (round-robin); {machine_info()}\n" + markdown_table(df))
     return df
 
@@ -167,7 +167,7 @@ def main(argv=None, prog:str="python -m gpt2moe_instruct.bench", parser_class=ar
     p.add_argument('--threads', type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     sub = p.add_subparsers(dest='cmd', required=True)
     a = sub.add_parser('moe', help="MoE layer variants vs the dense ideal, fwd+bwd")
-    for name, v in (('n-tokens', 2048), ('d-model', 768), ('d-ff', 256), ('n-experts', 8), ('top-k', 2), ('repeats', 5)):
+    for name, v in (('n-tokens', 2048), ('d-model', 768), ('expert-dim', 256), ('n-experts', 8), ('moe-top-k', 2), ('repeats', 5)):
         a.add_argument(f'--{name}', type=int, default=v)
     b = sub.add_parser('model', help="GPT2MoE vs dense GPT-2: train and decode tokens/s, peak memory")
     for name, v in (('batch-size', 1), ('seq-len', 256), ('new-tokens', 32), ('prompt-len', 32), ('repeats', 5)):
@@ -179,7 +179,7 @@ def main(argv=None, prog:str="python -m gpt2moe_instruct.bench", parser_class=ar
     c.add_argument('--config', default='{}')
     args = p.parse_args(argv)
     if args.threads: torch.set_num_threads(args.threads)
-    if args.cmd == 'moe': return bench_moe(args.n_tokens, args.d_model, args.d_ff, args.n_experts, args.top_k, args.repeats)
+    if args.cmd == 'moe': return bench_moe(args.n_tokens, args.d_model, args.expert_dim, args.n_experts, args.moe_top_k, args.repeats)
     if args.cmd == 'model':
         size = {k: v for k in ('n_layer', 'n_embd', 'n_head') if (v := getattr(args, k)) is not None}
         return bench_model(args.batch_size, args.seq_len, args.new_tokens, args.prompt_len, args.repeats,

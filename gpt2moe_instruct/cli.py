@@ -74,11 +74,13 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--out-dir', default='runs/demo', help="where the table, plots and models go")
     d.add_argument('--quick', action='store_true', help="a small, fast version (under a minute)")
     d.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
+    d.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     a = _common(sub.add_parser('ablate', help="fine-tuning ablations on the demo setup: what to freeze, top-1/top-2, aux loss"))
     a.add_argument('--out-dir', default='runs/ablate', help="where the table and plot go")
     a.add_argument('--quick', action='store_true', help="a small, fast version")
     a.add_argument('--init-strategy', choices=_CHOICES['init_strategy'], default='upcycle', help="how the experts start")
     a.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
+    a.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     from gpt2moe_instruct.train import PRESETS, PRESET_HELP
     t = _common(sub.add_parser('train', help="fine-tune from a preset (t4: the T4 recipe; demo: tiny and offline)"))
     t.add_argument('--preset', default='demo', choices=sorted(PRESETS), help="starting settings; flags override them")
@@ -144,10 +146,10 @@ def _run(a) -> None:
     "Run the parsed command `a`; the library function prints its result once."
     if a.command == 'demo':
         from gpt2moe_instruct.demo import run_demo
-        run_demo(a.out_dir, quick=a.quick, seed=a.seed)
+        run_demo(a.out_dir, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
     elif a.command == 'ablate':
         from gpt2moe_instruct.demo import run_ablate
-        run_ablate(a.out_dir, init_strategy=a.init_strategy, quick=a.quick, seed=a.seed)
+        run_ablate(a.out_dir, init_strategy=a.init_strategy, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
     elif a.command == 'train':
         from gpt2moe_instruct.train import train
         skip = ('command', 'preset', 'ckpt_path', 'debug', 'verbose')

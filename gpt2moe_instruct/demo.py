@@ -6,12 +6,12 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'STRATEGIES', 'ABLATIONS', 'tiny_gpt2', 'CorpusLM', 'LossCurves', 'quiet',
-           'pretrain', 'convert', 'finetune', 'greedy_answers', 'score', 'evaluate_rows', 'demo_table',
+           'StepBar', 'pretrain', 'convert', 'finetune', 'greedy_answers', 'score', 'evaluate_rows', 'demo_table',
            'examples_table', 'plot_curves', 'side_by_side', 'run_demo', 'load_stats', 'ablate_table', 'plot_ablate',
            'run_ablate']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
-import contextlib, copy, io, json, logging, time, warnings
+import contextlib, copy, io, json, logging, sys, time, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -92,11 +92,23 @@ def _loader(ds, batch_size:int, seed:int, pad_id:int) -> DataLoader:
     "Batches in an order that depends only on `seed` and the epoch (the same for every model)."
     return DataLoader(ds, batch_size=batch_size, sampler=EpochSampler(len(ds), seed), collate_fn=InstructionCollator(pad_id))
 
-def _fit(module, loader, steps:int, curves:LossCurves, verbose:bool):
-    "Fit `module` for `steps` optimizer steps, with a one-line progress bar if `verbose`."
-    from pytorch_lightning.callbacks import TQDMProgressBar
-    _trainer(max_steps=steps, limit_val_batches=0, enable_progress_bar=verbose, gradient_clip_val=1.0,
-             callbacks=[curves] + ([TQDMProgressBar()] if verbose else [])).fit(module, loader)
+class StepBar(pl.Callback):
+    "One progress bar over all the optimizer steps of a run (not one per epoch), on a terminal or in a notebook only; cleared when done."
+    def __init__(self, desc:str=''): self.desc, self.bar = desc, None
+    def on_train_start(self, trainer, module):
+        from tqdm.auto import tqdm # a widget in a notebook, text on a terminal, nothing in a log file
+        self.bar = tqdm(total=trainer.max_steps, desc=self.desc, unit='step', leave=False,
+                        disable=False if 'ipykernel' in sys.modules else None)
+    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
+        self.bar.update(trainer.global_step - self.bar.n)
+        loss = trainer.callback_metrics.get('train/lm_loss')
+        if loss is not None: self.bar.set_postfix(loss=f"{float(loss):.3f}", refresh=False)
+    def on_train_end(self, trainer, module): self.bar.close()
+
+def _fit(module, loader, steps:int, curves:LossCurves, verbose:bool, desc:str=''):
+    "Fit `module` for `steps` optimizer steps, with one progress bar if `verbose`."
+    _trainer(max_steps=steps, limit_val_batches=0, enable_progress_bar=False, gradient_clip_val=1.0,
+             callbacks=[curves] + ([StepBar(desc)] if verbose else [])).fit(module, loader)
 
 # %% ../nbs/11_demo.ipynb #32706165
 def pretrain(tokenizer, settings:dict, seed:int=0, verbose:bool=True) -> tuple:
@@ -109,7 +121,7 @@ def pretrain(tokenizer, settings:dict, seed:int=0, verbose:bool=True) -> tuple:
     pl.seed_everything(seed, verbose=False)
     module = CorpusLM(model, vocab, lr=s['pretrain_lr'], warmup_steps=s['pretrain_steps'] // 10, cycles=1)
     t0 = time.perf_counter()
-    _fit(module, _loader(docs, s['pretrain_batch'], seed, tokenizer.eos_token_id), s['pretrain_steps'], curves, verbose)
+    _fit(module, _loader(docs, s['pretrain_batch'], seed, tokenizer.eos_token_id), s['pretrain_steps'], curves, verbose, 'pre-training')
     return model, dict(lm=curves.lm, seconds=time.perf_counter() - t0, n_docs=len(docs),
                        n_tokens=sum(len(d['input_ids']) for d in docs), vocab=len(vocab))
 
@@ -134,7 +146,7 @@ def finetune(model, train_ds, tokenizer, settings:dict, seed:int=0, verbose:bool
     pl.seed_everything(seed, verbose=False)
     module = InstructModule(model, lr=s['finetune_lr'], warmup_steps=s['finetune_steps'] // 10, cycles=1)
     t0 = time.perf_counter()
-    _fit(module, _loader(train_ds, s['finetune_batch'], seed, tokenizer.eos_token_id), s['finetune_steps'], curves, verbose)
+    _fit(module, _loader(train_ds, s['finetune_batch'], seed, tokenizer.eos_token_id), s['finetune_steps'], curves, verbose, 'fine-tuning')
     return dict(lm=curves.lm, aux=curves.aux, seconds=time.perf_counter() - t0)
 
 # %% ../nbs/11_demo.ipynb #b8c75575
@@ -257,21 +269,27 @@ def _settings(quick:bool, overrides:dict) -> dict:
     if unknown: raise ValueError(f"unknown setting(s) {unknown}; valid: {sorted(s)}")
     return {**s, **overrides}
 
+def _setup(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict) -> tuple:
+    "What the demo and the ablations share: settings, an output folder that holds no earlier run, a printer, the tokenizer, the world's splits and the held-out rows."
+    s, out = _settings(quick, settings), Path(out_dir)
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out} already holds files (an earlier run?); choose another output folder or overwrite it (--overwrite)")
+    out.mkdir(parents=True, exist_ok=True)
+    tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
+    return s, out, (print if verbose else lambda *a, **k: None), tok, splits, _eval_rows(splits, s)
+
 # %% ../nbs/11_demo.ipynb #98de87dd
 def run_demo(out_dir='runs/demo',          # where results.json, results.md, curves.png, routing.png and the models go
              quick:bool=False,             # a small run (tests, a first look): QUICK_SETTINGS instead of DEMO_SETTINGS
              seed:int=0,                   # the world, the initial weights and the batch order
-             verbose:bool=True,            # one line per phase, Lightning's progress bar, the tables at the end
+             verbose:bool=True,            # one line per phase, a progress bar per training run, the tables
              routing_model:str='upcycle',  # the GPT2MoE whose routing is mapped
+             overwrite:bool=False,         # write over an earlier run in `out_dir` (otherwise a non-empty `out_dir` is an error)
              **settings) -> dict:          # overrides of DEMO_SETTINGS / QUICK_SETTINGS
     "Pre-train a tiny GPT-2 on a synthetic world, make dense/scratch/upcycle/split models of it, instruction-tune each the same way, compare."
-    s = _settings(quick, settings)
     if routing_model not in STRATEGIES[1:]: raise ValueError(f"routing_model must be one of {STRATEGIES[1:]}, got {routing_model!r}")
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    say = print if verbose else (lambda *a, **k: None)
     t_start = time.perf_counter()
-    tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
-    test_rows = _eval_rows(splits, s)
+    s, out, say, tok, splits, test_rows = _setup(out_dir, quick, seed, overwrite, verbose, settings)
     say(f"gpt2moe demo{' (quick)' if quick else ''}: offline, on the CPU. A tiny GPT-2 reads about an invented world, "
         f"then is instruction-tuned as {', '.join(STRATEGIES)}.")
     with quiet():
@@ -364,16 +382,13 @@ def plot_ablate(results:dict):
 def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md and ablate.png go
                init_strategy:str='upcycle', # how the GPT2MoE's experts start: 'scratch', 'upcycle' or 'split'
                quick:bool=False, seed:int=0, verbose:bool=True,
+               overwrite:bool=False,   # write over an earlier run in `out_dir` (otherwise a non-empty `out_dir` is an error)
                pretrained=None,        # a pre-trained GPT-2 folder (e.g. run_demo's out_dir/'pretrained'); None: pre-train here
                **settings) -> dict:
     "The demo's fine-tuning, six ways: what to freeze, top-1 vs top-2, with and without the load-balancing loss."
-    s = _settings(quick, settings)
     if init_strategy not in STRATEGIES[1:]: raise ValueError(f"init_strategy must be one of {STRATEGIES[1:]}, got {init_strategy!r}")
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    say = print if verbose else (lambda *a, **k: None)
     t_start = time.perf_counter()
-    tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
-    test_rows = _eval_rows(splits, s)
+    s, out, say, tok, splits, test_rows = _setup(out_dir, quick, seed, overwrite, verbose, settings)
     say(f"gpt2moe ablate{' (quick)' if quick else ''}: {len(ABLATIONS)} ways to fine-tune the {init_strategy} GPT2MoE of the demo")
     with quiet():
         train_ds, test_loader, max_new = _prepare(tok, splits, test_rows, s)

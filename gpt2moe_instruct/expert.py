@@ -16,15 +16,15 @@ import torch.nn.functional as F
 class SwiGLUExpert(nn.Module):
     "A bias-free SwiGLU feed-forward network: `w2(silu(w1(x)) * v(x))`."
     def __init__(self,
-                 d_model:int=768, # width of the residual stream: the size of the input and of the output
-                 d_ff:int=256,    # hidden width: how many gated units the expert has
+                 d_model:int=768,    # width of the residual stream: the size of the input and of the output
+                 expert_dim:int=256, # hidden width: how many gated units the expert has
                 ):
         super().__init__()
-        for name, val in (('d_model', d_model), ('d_ff', d_ff)):
+        for name, val in (('d_model', d_model), ('expert_dim', expert_dim)):
             if not isinstance(val, int) or val <= 0: raise ValueError(f"{name} must be a positive int, got {val!r}")
-        self.w1 = nn.Linear(d_model, d_ff, bias=False) # gate branch
-        self.v  = nn.Linear(d_model, d_ff, bias=False) # linear branch
-        self.w2 = nn.Linear(d_ff, d_model, bias=False) # back to the residual stream
+        self.w1 = nn.Linear(d_model, expert_dim, bias=False) # gate branch
+        self.v  = nn.Linear(d_model, expert_dim, bias=False) # linear branch
+        self.w2 = nn.Linear(expert_dim, d_model, bias=False) # back to the residual stream
 
     def forward(self, x): # x: (..., d_model)
         return self.w2(F.silu(self.w1(x)) * self.v(x)) # (..., d_model)
@@ -33,15 +33,15 @@ class SwiGLUExpert(nn.Module):
 class GELUExpert(nn.Module):
     "GPT-2's MLP shape: `c_proj(gelu_tanh(c_fc(x)))`, with biases."
     def __init__(self,
-                 d_model:int=768, # width of the residual stream
-                 d_ff:int=3072,   # hidden width (GPT-2: 4 * d_model)
-                 bias:bool=True,  # biases on both projections, as GPT-2's MLP has
+                 d_model:int=768,       # width of the residual stream
+                 expert_dim:int=3072,   # hidden width (GPT-2: 4 * d_model)
+                 expert_bias:bool=True, # biases on both projections, as GPT-2's MLP has
                 ):
         super().__init__()
-        for name, val in (('d_model', d_model), ('d_ff', d_ff)):
+        for name, val in (('d_model', d_model), ('expert_dim', expert_dim)):
             if not isinstance(val, int) or val <= 0: raise ValueError(f"{name} must be a positive int, got {val!r}")
-        self.c_fc = nn.Linear(d_model, d_ff, bias=bias)
-        self.c_proj = nn.Linear(d_ff, d_model, bias=bias)
+        self.c_fc = nn.Linear(d_model, expert_dim, bias=expert_bias)
+        self.c_proj = nn.Linear(expert_dim, d_model, bias=expert_bias)
 
     def forward(self, x): # x: (..., d_model)
         return self.c_proj(F.gelu(self.c_fc(x), approximate='tanh'))

@@ -92,8 +92,8 @@ class GPT2MoEMLP(MoELayer):
     def __init__(self, config:GPT2MoEConfig):
         std = config.initializer_range
         super().__init__(config.n_embd, config.expert_dim, config.n_experts, config.moe_top_k,
-                         renormalize=config.renormalize, jitter=config.router_jitter, kind=config.expert_type,
-                         bias=config.expert_bias, output_scale=config.expert_output_scale,
+                         renormalize=config.renormalize, router_jitter=config.router_jitter, expert_type=config.expert_type,
+                         expert_bias=config.expert_bias, expert_output_scale=config.expert_output_scale,
                          std=std, out_std=std / math.sqrt(2 * config.n_layer), capacity_factor=config.capacity_factor,
                          noisy_gating=config.noisy_gating, shared_expert_dim=config.shared_expert_dim,
                          shared_expert_gate=config.shared_expert_gate)
@@ -248,7 +248,7 @@ def count_params(model:nn.Module) -> dict:
     for m in model.modules():
         if isinstance(m, MoELayer):
             per_expert = sum(p.numel() for p in m.experts.parameters()) // m.n_experts
-            inactive += (m.n_experts - m.top_k) * per_expert
+            inactive += (m.n_experts - m.moe_top_k) * per_expert
             if m.router.noise is not None: inactive += m.router.noise.weight.numel() # noisy gating runs in training only
     return dict(total=total, active=total - inactive)
 

@@ -73,32 +73,32 @@ def grouped_matmul(x:Tensor,       # (M, d_in) rows sorted by group
 class ExpertBank(nn.Module):
     "`n_experts` SwiGLU (or GELU) experts stored as stacked `(E, d_in, d_out)` weights."
     def __init__(self,
-                 n_experts:int,      # E
-                 d_model:int,        # width of the token vectors
-                 d_ff:int,           # hidden width of each expert
-                 kind:str='swiglu',  # 'swiglu' (w1, v, w2) or 'gelu' (w1, w2: GPT-2's MLP shape)
-                 bias:bool=False,    # biases b1, b2 (for experts copied from GPT-2's MLP)
-                 std:float=0.02,     # init std of the input projections w1, v
-                 out_std:float=0.02, # init std of w2, which writes to the residual stream
-                 impl:str='auto',    # grouped product: 'auto', 'grouped_mm' or 'split'
+                 n_experts:int,            # E
+                 d_model:int,              # width of the token vectors
+                 expert_dim:int,           # hidden width of each expert
+                 expert_type:str='swiglu', # 'swiglu' (w1, v, w2) or 'gelu' (w1, w2: GPT-2's MLP shape)
+                 expert_bias:bool=False,   # biases b1, b2 (for experts copied from GPT-2's MLP)
+                 std:float=0.02,           # init std of the input projections w1, v
+                 out_std:float=0.02,       # init std of w2, which writes to the residual stream
+                 impl:str='auto',          # grouped product: 'auto', 'grouped_mm' or 'split'
                 ):
         super().__init__()
-        if kind not in ('swiglu', 'gelu'): raise ValueError(f"kind must be 'swiglu' or 'gelu', got {kind!r}")
-        for name, val in (('n_experts', n_experts), ('d_model', d_model), ('d_ff', d_ff)):
+        if expert_type not in ('swiglu', 'gelu'): raise ValueError(f"expert_type must be 'swiglu' or 'gelu', got {expert_type!r}")
+        for name, val in (('n_experts', n_experts), ('d_model', d_model), ('expert_dim', expert_dim)):
             if not isinstance(val, int) or val <= 0: raise ValueError(f"{name} must be a positive int, got {val!r}")
-        self.kind, self.impl = kind, impl
-        self.w1 = nn.Parameter(torch.randn(n_experts, d_model, d_ff) * std)      # (E, d, f)
-        self.v = nn.Parameter(torch.randn(n_experts, d_model, d_ff) * std) if kind == 'swiglu' else None
-        self.w2 = nn.Parameter(torch.randn(n_experts, d_ff, d_model) * out_std)  # (E, f, d)
-        self.b1 = nn.Parameter(torch.zeros(n_experts, d_ff)) if bias else None
-        self.b2 = nn.Parameter(torch.zeros(n_experts, d_model)) if bias else None
+        self.expert_type, self.impl = expert_type, impl
+        self.w1 = nn.Parameter(torch.randn(n_experts, d_model, expert_dim) * std)      # (E, d, f)
+        self.v = nn.Parameter(torch.randn(n_experts, d_model, expert_dim) * std) if expert_type == 'swiglu' else None
+        self.w2 = nn.Parameter(torch.randn(n_experts, expert_dim, d_model) * out_std)  # (E, f, d)
+        self.b1 = nn.Parameter(torch.zeros(n_experts, expert_dim)) if expert_bias else None
+        self.b2 = nn.Parameter(torch.zeros(n_experts, d_model)) if expert_bias else None
 
     def forward(self, x, counts, expert_of_row=None):
         "`x` (M, d): rows sorted by expert; `counts` (E,): rows per expert; `expert_of_row` (M,) needed for biases."
         mm = lambda a, w: grouped_matmul(a, w, counts, self.impl)
         h = mm(x, self.w1)                                                      # (M, f)
         if self.b1 is not None: h = h + self.b1[expert_of_row]
-        h = F.silu(h) * mm(x, self.v) if self.kind == 'swiglu' else F.gelu(h, approximate='tanh')
+        h = F.silu(h) * mm(x, self.v) if self.expert_type == 'swiglu' else F.gelu(h, approximate='tanh')
         y = mm(h, self.w2)                                                      # (M, d)
         return y + self.b2[expert_of_row] if self.b2 is not None else y
 
@@ -106,7 +106,7 @@ class ExpertBank(nn.Module):
         "Expert `i` alone, as a function of `x` (..., d) computed with plain matrix products (the loop's form)."
         def run(x):
             h = x @ self.w1[i] + (self.b1[i] if self.b1 is not None else 0)
-            h = F.silu(h) * (x @ self.v[i]) if self.kind == 'swiglu' else F.gelu(h, approximate='tanh')
+            h = F.silu(h) * (x @ self.v[i]) if self.expert_type == 'swiglu' else F.gelu(h, approximate='tanh')
             return h @ self.w2[i] + (self.b2[i] if self.b2 is not None else 0)
         return run
 
@@ -134,14 +134,14 @@ class MoELayer(nn.Module):
     "Top-k routed mixture of experts: `(..., d_model) -> ((..., d_model), MoEOutput)`."
     def __init__(self,
                  d_model:int=768,                 # width of the token vectors
-                 d_ff:int=256,                    # hidden width of each routed expert
+                 expert_dim:int=256,              # hidden width of each routed expert
                  n_experts:int=8,                 # E, routed experts
-                 top_k:int=2,                     # k, experts per token
+                 moe_top_k:int=2,                 # k, experts per token
                  renormalize:bool=True,           # the k gate weights sum to 1 (Mixtral); False: raw probabilities
-                 jitter:float=0.0,                # router input noise in training (Switch)
-                 kind:str='swiglu',               # routed experts: 'swiglu' or 'gelu'
-                 bias:bool=False,                 # routed experts with biases (GELU upcycling)
-                 output_scale:float=1.0,          # multiplies the routed experts' sum (E for the split upcycling)
+                 router_jitter:float=0.0,         # router input noise in training (Switch)
+                 expert_type:str='swiglu',        # routed experts: 'swiglu' or 'gelu'
+                 expert_bias:bool=False,          # routed experts with biases (GELU upcycling)
+                 expert_output_scale:float=1.0,   # multiplies the routed experts' sum (E for the split upcycling)
                  std:float=0.02,                  # init std of the input projections
                  out_std:float=0.02,              # init std of the projections that write to the residual stream
                  impl:str='auto',                 # grouped product: 'auto', 'grouped_mm' or 'split'
@@ -156,10 +156,10 @@ class MoELayer(nn.Module):
         if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0):
             raise ValueError(f"shared_expert_dim must be an int >= 0 (0: no shared expert), got {shared_expert_dim!r}")
         if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
-        self.d_model, self.n_experts, self.top_k, self.output_scale = d_model, n_experts, top_k, output_scale
+        self.d_model, self.n_experts, self.moe_top_k, self.expert_output_scale = d_model, n_experts, moe_top_k, expert_output_scale
         self.capacity_factor = capacity_factor
-        self.router = TopKRouter(d_model, n_experts, top_k, renormalize=renormalize, jitter=jitter, noisy_gating=noisy_gating)
-        self.experts = ExpertBank(n_experts, d_model, d_ff, kind=kind, bias=bias, std=std, out_std=out_std, impl=impl)
+        self.router = TopKRouter(d_model, n_experts, moe_top_k, renormalize=renormalize, router_jitter=router_jitter, noisy_gating=noisy_gating)
+        self.experts = ExpertBank(n_experts, d_model, expert_dim, expert_type=expert_type, expert_bias=expert_bias, std=std, out_std=out_std, impl=impl)
         self.shared_expert = SwiGLUExpert(d_model, shared_expert_dim) if shared_expert_dim else None
         self.shared_expert_gate = nn.Linear(d_model, 1, bias=False) if shared_expert_gate else None
         if self.shared_expert is not None: # GPT-2's init, as for the routed experts
@@ -174,7 +174,7 @@ class MoELayer(nn.Module):
     def _run_experts(self, xs, counts, expert_of_row, n_tokens):
         "The bank on the sorted rows; with a capacity, only each expert's first C rows run and the others give zeros."
         if self.capacity_factor is None: return self.experts(xs, counts, expert_of_row), counts.new_zeros(())
-        C = expert_capacity(n_tokens, self.top_k, self.n_experts, self.capacity_factor)
+        C = expert_capacity(n_tokens, self.moe_top_k, self.n_experts, self.capacity_factor)
         keep = within_capacity(expert_of_row, counts, C)                           # (N*k,) sorted rows that fit
         ys = self.experts(xs[keep], counts.clamp(max=C), expert_of_row[keep])    # (kept, d)
         return ys.new_zeros(len(xs), ys.shape[1]).index_put((keep,), ys), (~keep).sum()
@@ -190,7 +190,7 @@ class MoELayer(nn.Module):
         ys, dropped = self._run_experts(xs, counts, flat[order], N)          # (N*k, d), sorted by expert
         y = ys.new_empty(ys.shape).index_copy(0, order, ys).view(N, k, -1)   # back to (N, k, d)
         y = torch.einsum('nk,nkd->nd', r.weights.to(y.dtype), y)             # gate-weighted sum over the k experts
-        if self.output_scale != 1.0: y = y * self.output_scale
+        if self.expert_output_scale != 1.0: y = y * self.expert_output_scale
         if self.shared_expert is not None: y = y + self.shared_output(x)
         return y.reshape(shape), MoEOutput(*r, counts, dropped)
 
@@ -201,11 +201,11 @@ def to_mixtral_block(moe:MoELayer,                   # a dropless SwiGLU layer w
     "An HF `MixtralSparseMoeBlock` holding the same weights as a SwiGLU `moe` (for tests and benchmarks)."
     from transformers import MixtralConfig
     from transformers.models.mixtral.modeling_mixtral import MixtralSparseMoeBlock
-    if moe.experts.kind != 'swiglu' or moe.experts.b1 is not None: raise ValueError("only bias-free SwiGLU experts map to Mixtral")
-    if moe.shared_expert is not None or moe.capacity_factor is not None or moe.output_scale != 1.0:
+    if moe.experts.expert_type != 'swiglu' or moe.experts.b1 is not None: raise ValueError("only bias-free SwiGLU experts map to Mixtral")
+    if moe.shared_expert is not None or moe.capacity_factor is not None or moe.expert_output_scale != 1.0:
         raise ValueError("Mixtral's block has no shared expert, no capacity limit and no output scale")
     E, d, f = moe.experts.w1.shape
-    cfg = MixtralConfig(hidden_size=d, intermediate_size=f, num_local_experts=E, num_experts_per_tok=moe.top_k,
+    cfg = MixtralConfig(hidden_size=d, intermediate_size=f, num_local_experts=E, num_experts_per_tok=moe.moe_top_k,
                         experts_implementation=experts_implementation)
     block = MixtralSparseMoeBlock(cfg)
     with torch.no_grad():
@@ -216,12 +216,12 @@ def to_mixtral_block(moe:MoELayer,                   # a dropless SwiGLU layer w
 
 # %% ../nbs/02_moe.ipynb #f61d0c2a
 def expert_capacity(n_tokens:int,          # N, tokens routed together
-                    top_k:int,             # k
+                    moe_top_k:int,         # k
                     n_experts:int,         # E
                     capacity_factor:float, # c
                    ) -> int:               # C, the most assignments one expert serves
     "`ceil(c * N * k / E)`, rounded to 6 decimals first so that e.g. 1.1 * 10 * 2 / 2 gives 11, not 12."
-    return math.ceil(round(capacity_factor * n_tokens * top_k / n_experts, 6))
+    return math.ceil(round(capacity_factor * n_tokens * moe_top_k / n_experts, 6))
 
 # %% ../nbs/02_moe.ipynb #8d7b4e05
 def within_capacity(expert_of_row:Tensor, # (M,) expert of every sorted row, non-decreasing
@@ -238,13 +238,13 @@ def to_qwen2_moe_block(moe:MoELayer): # a dropless SwiGLU layer without biases; 
     "An HF `Qwen2MoeSparseMoeBlock` holding the same weights as `moe` (for tests)."
     from transformers import Qwen2MoeConfig
     from transformers.models.qwen2_moe.modeling_qwen2_moe import Qwen2MoeSparseMoeBlock
-    if moe.experts.kind != 'swiglu' or moe.experts.b1 is not None: raise ValueError("only bias-free SwiGLU experts map to Qwen2-MoE")
-    if moe.capacity_factor is not None or moe.output_scale != 1.0: raise ValueError("Qwen2-MoE's block has no capacity limit and no output scale")
+    if moe.experts.expert_type != 'swiglu' or moe.experts.b1 is not None: raise ValueError("only bias-free SwiGLU experts map to Qwen2-MoE")
+    if moe.capacity_factor is not None or moe.expert_output_scale != 1.0: raise ValueError("Qwen2-MoE's block has no capacity limit and no output scale")
     s = moe.shared_expert
     if s is not None and moe.shared_expert_gate is None: raise ValueError("Qwen2-MoE always gates its shared expert: use shared_expert_gate=True")
     E, d, f = moe.experts.w1.shape
     cfg = Qwen2MoeConfig(hidden_size=d, moe_intermediate_size=f, shared_expert_intermediate_size=s.w1.out_features if s else 1,
-                         num_experts=E, num_experts_per_tok=moe.top_k, norm_topk_prob=moe.router.renormalize,
+                         num_experts=E, num_experts_per_tok=moe.moe_top_k, norm_topk_prob=moe.router.renormalize,
                          experts_implementation='eager')
     block = Qwen2MoeSparseMoeBlock(cfg)
     with torch.no_grad():

@@ -34,18 +34,18 @@ class TopKRouter(nn.Module):
     def __init__(self,
                  d_model:int,             # width of the token vectors
                  n_experts:int=8,         # E, the experts to choose from
-                 top_k:int=2,             # k, the experts chosen per token
+                 moe_top_k:int=2,         # k, the experts chosen per token
                  renormalize:bool=True,   # rescale the k chosen probabilities to sum to 1 (Mixtral); False: raw (Qwen2-MoE)
-                 jitter:float=0.0,        # training only: multiply the router input by U[1-jitter, 1+jitter] (Switch)
+                 router_jitter:float=0.0, # training only: multiply the router input by U[1-router_jitter, 1+router_jitter] (Switch)
                  noisy_gating:bool=False, # training only: add softplus(W_noise x) * N(0, 1) to the logits (Shazeer et al. 2017)
                 ):
         super().__init__()
-        for name, val in (('d_model', d_model), ('n_experts', n_experts), ('top_k', top_k)):
+        for name, val in (('d_model', d_model), ('n_experts', n_experts), ('moe_top_k', moe_top_k)):
             if not isinstance(val, int) or val < 1: raise ValueError(f"{name} must be a positive int, got {val!r}")
-        if top_k > n_experts: raise ValueError(f"top_k={top_k} must be <= n_experts={n_experts}")
-        if not jitter >= 0: raise ValueError(f"jitter must be >= 0, got {jitter!r}")
-        self.d_model, self.n_experts, self.top_k = d_model, n_experts, top_k
-        self.renormalize, self.jitter = renormalize, float(jitter)
+        if moe_top_k > n_experts: raise ValueError(f"moe_top_k={moe_top_k} must be <= n_experts={n_experts}")
+        if not router_jitter >= 0: raise ValueError(f"router_jitter must be >= 0, got {router_jitter!r}")
+        self.d_model, self.n_experts, self.moe_top_k = d_model, n_experts, moe_top_k
+        self.renormalize, self.router_jitter = renormalize, float(router_jitter)
         self.gate = nn.Linear(d_model, n_experts, bias=False)
         nn.init.normal_(self.gate.weight, mean=0.0, std=0.02) # never zero: zero logits tie
         self.noise = nn.Linear(d_model, n_experts, bias=False) if noisy_gating else None
@@ -55,14 +55,14 @@ class TopKRouter(nn.Module):
         if x.shape[-1] != self.d_model:
             raise ValueError(f"x has last dim {x.shape[-1]}, expected d_model={self.d_model}")
         x = x.reshape(-1, self.d_model).float() # (N, d)
-        if self.training and self.jitter > 0: # Switch: multiplicative noise on the ROUTER input only
-            x = x * torch.empty_like(x).uniform_(1 - self.jitter, 1 + self.jitter) # new tensor, caller's x untouched
+        if self.training and self.router_jitter > 0: # Switch: multiplicative noise on the ROUTER input only
+            x = x * torch.empty_like(x).uniform_(1 - self.router_jitter, 1 + self.router_jitter) # new tensor, caller's x untouched
         with _no_autocast(x.device.type): # autocast would make F.linear half precision
             logits = F.linear(x, self.gate.weight.float())   # (N, E) float32
             if self.training and self.noise is not None:     # learned noise scale per token and expert
                 logits = logits + F.softplus(F.linear(x, self.noise.weight.float())) * torch.randn_like(logits)
             probs = logits.softmax(dim=-1)                     # (N, E)
-        weights, experts = probs.topk(self.top_k, dim=-1) # (N, k), sorted high to low
+        weights, experts = probs.topk(self.moe_top_k, dim=-1) # (N, k), sorted high to low
         if self.renormalize: weights = weights / weights.sum(dim=-1, keepdim=True)
         return Routing(logits, probs, weights, experts)
 
@@ -93,26 +93,26 @@ def _mean_rows(v, keep):
     keep = keep.view(-1, *[1] * (v.dim() - 1))
     return torch.where(keep, v, 0.).sum(0) / keep.sum()
 
-def _balance(z, top_k, keep): # z: (N, E) float32, keep: (N,)
+def _balance(z, moe_top_k, keep): # z: (N, E) float32, keep: (N,)
     E = z.shape[-1]
     probs = z.softmax(dim=-1) # (N, E)
-    chosen = torch.zeros_like(probs).scatter_(1, probs.topk(top_k, dim=-1).indices, 1.0) # (N, E) 0/1
+    chosen = torch.zeros_like(probs).scatter_(1, probs.topk(moe_top_k, dim=-1).indices, 1.0) # (N, E) 0/1
     f, P = _mean_rows(chosen, keep), _mean_rows(probs, keep) # (E,), (E,)
     return E * (f * P).sum()
 
 # %% ../nbs/01_router.ipynb #6b939dcd
 def load_balancing_loss(router_logits,      # (N, E) logits of one layer, or a tuple/list of them, one per layer
-                        top_k:int,           # k, the experts each token chose
+                        moe_top_k:int, # k, the experts each token chose
                         attention_mask=None, # (B, T) 1 for real tokens, 0 for padding (B*T == N); None: all real
-                        pooled:bool=False,   # True: HF Mixtral's form, all layers' tokens pooled into one f and P
+                        pooled:bool=False, # True: HF Mixtral's form, all layers' tokens pooled into one f and P
                        ) -> Tensor:          # scalar: k under perfect balance, up to E when collapsed
     "Switch/Mixtral aux loss `E * sum_e f_e P_e` over real tokens; mean over layers, or HF's pooled form."
     layers = _as_layers(router_logits)
     N, E = layers[0].shape
-    if not isinstance(top_k, int) or not 1 <= top_k <= E: raise ValueError(f"top_k must be in [1, {E}], got {top_k!r}")
+    if not isinstance(moe_top_k, int) or not 1 <= moe_top_k <= E: raise ValueError(f"moe_top_k must be in [1, {E}], got {moe_top_k!r}")
     keep = _keep(attention_mask, N, layers[0].device) # (N,)
-    if pooled: return _balance(torch.cat(layers), top_k, keep.repeat(len(layers))) # (L*N, E): HF Mixtral
-    return torch.stack([_balance(z, top_k, keep) for z in layers]).mean()
+    if pooled: return _balance(torch.cat(layers), moe_top_k, keep.repeat(len(layers))) # (L*N, E): HF Mixtral
+    return torch.stack([_balance(z, moe_top_k, keep) for z in layers]).mean()
 
 # %% ../nbs/01_router.ipynb #02bc2807
 def router_z_loss(router_logits,      # (N, E) logits of one layer, or a tuple/list of them, one per layer
