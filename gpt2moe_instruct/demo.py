@@ -7,8 +7,8 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'STRATEGIES', 'ABLATIONS', 'tiny_gpt2', 'CorpusLM', 'LossCurves', 'quiet',
            'StepBar', 'pretrain', 'convert', 'finetune', 'greedy_answers', 'score', 'evaluate_rows', 'demo_table',
-           'examples_table', 'plot_curves', 'side_by_side', 'run_demo', 'load_stats', 'ablate_table', 'plot_ablate',
-           'run_ablate']
+           'examples_table', 'plot_curves', 'side_by_side', 'run_demo', 'demo_model', 'load_stats', 'ablate_table',
+           'plot_ablate', 'run_ablate']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
 import contextlib, copy, io, json, logging, sys, time, warnings
@@ -338,6 +338,38 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
     (out/'results.json').write_text(json.dumps(results, indent=1))
     say(f"\n{table}\n\n{examples}\n\ntook {results['seconds']:.0f} s")
     return dict(results, table=table, examples_table=examples)
+
+# %% ../nbs/11_demo.ipynb #d908319f
+def _save_atomic(model, tokenizer, dest:Path):
+    "Save `model` and `tokenizer` to `dest` through a temporary folder renamed at the end; if `dest` appeared meanwhile, keep it."
+    import os, shutil
+    tmp = dest.parent/f".{dest.name}.{os.getpid()}.tmp"
+    model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
+    try: tmp.rename(dest)
+    except OSError: shutil.rmtree(tmp) # another process finished first: its folder is as good
+
+def demo_model(out_dir='runs/demo',       # a `gpt2moe demo` output folder; what is trained here is saved there
+               strategy:str='upcycle',   # which of the demo's models: 'dense', 'scratch', 'upcycle' or 'split'
+               seed:int=0, quick:bool=False, verbose:bool=True) -> tuple:
+    "A fine-tuned model of the demo and its tokenizer (with the chat template): loaded from `out_dir`, or trained there first."
+    from gpt2moe_instruct.model import load_model
+    from gpt2moe_instruct.data import load_tokenizer
+    if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    out, s = Path(out_dir), _settings(quick, {})
+    say = print if verbose else (lambda *a, **k: None)
+    if not (out/strategy/'config.json').exists():
+        out.mkdir(parents=True, exist_ok=True)
+        tok, splits = add_chat_template(offline_gpt2_tokenizer()), synthetic_splits(seed=seed)
+        with quiet():
+            if not (out/'pretrained'/'config.json').exists():
+                say(f"pre-training a tiny GPT-2 ({s['n_layer']} layers x {s['n_embd']}) on the world's corpus, {s['pretrain_steps']} steps")
+                _save_atomic(pretrain(tok, s, seed, verbose)[0], tok, out/'pretrained')
+            say(f"fine-tuning the {strategy} model on {len(splits['train'])} instructions, {s['finetune_steps']} steps")
+            m = convert(out/'pretrained', strategy, s, seed)
+            finetune(m, list(tokenize_dataset(splits['train'], tok, max_length=s['n_positions'])), tok, s, seed, verbose)
+            _save_atomic(m, tok, out/strategy)
+    say(f"loading the fine-tuned {strategy} model from {out/strategy}")
+    with quiet(): return load_model(out/strategy, offline=True, device='cpu'), load_tokenizer(str(out/strategy), offline=True)
 
 # %% ../nbs/11_demo.ipynb #c64dc9f9
 ABLATIONS = { # name -> (freeze function or None, GPT2MoE config overrides)

@@ -6,7 +6,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/viz.html.md"""
 
 # %% auto #0
 __all__ = ['DOMAIN_TEXTS', 'routing_table', 'plot_routing', 'expert_load', 'plot_expert_load', 'domain_usage',
-           'plot_domain_usage', 'routing_explorer']
+           'plot_domain_usage', 'group_spread', 'routing_explorer']
 
 # %% ../nbs/08_viz.ipynb #32e149bb
 import base64, io, math, warnings
@@ -214,6 +214,12 @@ def plot_domain_usage(usage:torch.Tensor, names:list, layers:list|None=None, rel
     fig.colorbar(im, ax=list(axes[:L]), label=label, pad=0.01, aspect=15)
     if title: fig.suptitle(title, fontsize=10)
     return fig
+
+# %% ../nbs/08_viz.ipynb #20d03b73
+def group_spread(usage:torch.Tensor) -> torch.Tensor:
+    "Per layer of a `domain_usage` tensor `(G, L, E)`: the mean total variation distance between each group's expert shares and their mean; `(L,)`."
+    if usage.ndim != 3: raise ValueError(f"usage must be (n_groups, n_layers, n_experts), got shape {tuple(usage.shape)}")
+    return 0.5 * (usage - usage.mean(0, keepdim=True)).abs().sum(-1).mean(0) # (L,)
 
 # %% ../nbs/08_viz.ipynb #41641274
 def _png_output(fig:Figure) -> dict:
