@@ -35,7 +35,7 @@ DEMO_SETTINGS = dict(
     freeze_embeddings=True,                                    # keep the (tied) token embeddings fixed while fine-tuning
     n_experts=8, moe_top_k=2, scratch_expert_dim=24,           # GPT2MoE: 8 experts, top-2; scratch SwiGLU width
     n_eval=None, n_show=4)                                     # held-out questions to score (None: all), answers to show
-QUICK_SETTINGS = dict(DEMO_SETTINGS, pretrain_steps=300, finetune_steps=60, n_eval=48)
+QUICK_SETTINGS = dict(DEMO_SETTINGS, pretrain_steps=500, finetune_steps=120, n_eval=48)
 STRATEGIES = ('dense', 'scratch', 'upcycle', 'split')
 
 # %% ../nbs/11_demo.ipynb #f16b6d1e
@@ -130,9 +130,9 @@ def convert(source,            # a GPT-2 folder (or model)
             strategy:str,      # 'dense' (GPT-2 itself) or a `gpt2_to_moe` strategy: 'scratch', 'upcycle', 'split'
             settings:dict, seed:int=0, **moe_overrides):
     "The model to fine-tune: a copy of dense GPT-2, or GPT2MoE made from it with `strategy`."
+    if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     torch.manual_seed(seed)
     if strategy == 'dense': return copy.deepcopy(load_gpt2(source))
-    if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     kw = dict(n_experts=settings['n_experts'], moe_top_k=settings['moe_top_k'])
     if strategy == 'scratch': kw['expert_dim'] = settings['scratch_expert_dim']
     return gpt2_to_moe(source, init_strategy=strategy, verbose=False, **{**kw, **moe_overrides})
@@ -405,7 +405,7 @@ def plot_ablate(results:dict):
     a.barh(range(len(names)), [100 * V[n]['em'] for n in names], color='tab:blue')
     a.set_yticks(range(len(names)), names, fontsize=8); a.invert_yaxis(); a.set_xlabel('held-out exact match (%)')
     for n in names: b.plot(range(len(V[n]['load']['max_over_mean'])), V[n]['load']['max_over_mean'], marker='o', label=n)
-    b.axhline(1, color='k', ls='--', lw=1); b.set_xlabel('MoE layer'); b.set_ylabel('max / mean expert load (1: balanced)')
+    b.axhline(1, color='k', ls='--', lw=1); b.set_xlabel('MoE layer'); b.set_xticks(range(len(V[names[0]]['load']['max_over_mean']))); b.set_ylabel('max / mean expert load (1: balanced)')
     b.legend(fontsize=7); b.grid(alpha=.3)
     fig.suptitle(f"fine-tuning ablations, {results['init_strategy']} GPT2MoE", fontsize=10)
     return fig
