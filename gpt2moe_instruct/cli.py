@@ -72,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     d = _common(sub.add_parser('demo', help="offline demo: pre-train a tiny GPT-2, make GPT2MoE three ways, fine-tune all, compare"))
     d.add_argument('--out-dir', default='runs/demo', help="where the table, plots and models go")
-    d.add_argument('--quick', action='store_true', help="a small, fast version (about a minute)")
+    d.add_argument('--quick', action='store_true', help="a small, fast version (under a minute)")
     d.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
     d.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     a = _common(sub.add_parser('ablate', help="fine-tuning ablations on the demo setup: what to freeze, top-1/top-2, aux loss"))

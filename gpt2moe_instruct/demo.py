@@ -35,7 +35,7 @@ DEMO_SETTINGS = dict(
     freeze_embeddings=True,                                    # keep the (tied) token embeddings fixed while fine-tuning
     n_experts=8, moe_top_k=2, scratch_expert_dim=24,           # GPT2MoE: 8 experts, top-2; scratch SwiGLU width
     n_eval=None, n_show=4)                                     # held-out questions to score (None: all), answers to show
-QUICK_SETTINGS = dict(DEMO_SETTINGS, pretrain_steps=500, finetune_steps=120, n_eval=48)
+QUICK_SETTINGS = dict(DEMO_SETTINGS, pretrain_steps=500, finetune_steps=120, finetune_batch=8, n_eval=48)
 STRATEGIES = ('dense', 'scratch', 'upcycle', 'split')
 
 # %% ../nbs/11_demo.ipynb #f16b6d1e
