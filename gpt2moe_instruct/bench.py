@@ -98,6 +98,7 @@ def _train_step(m, ids):
     m.zero_grad(set_to_none=True)
     m(input_ids=ids, labels=ids).loss.backward()
 
+# %% ../nbs/10_bench.ipynb #eed38d38
 def peak_memory(which:str, batch_size:int=1, seq_len:int=256, config:dict|None=None) -> dict:
     "Peak RSS (MB) of a fresh process before building model `which` ('dense' or 'moe') and after one fwd+bwd step."
     if which not in ('dense', 'moe'): raise ValueError(f"which must be 'dense' or 'moe', got {which!r}")
@@ -127,6 +128,7 @@ def _memory_child(which, batch_size, seq_len, config):
     _train_step(m, ids)
     print(json.dumps(dict(base_mb=round(base, 1), peak_mb=round(mb(), 1))))
 
+# %% ../nbs/10_bench.ipynb #3991927d
 def bench_model(batch_size:int=1, seq_len:int=256, new_tokens:int=32, prompt_len:int=32, repeats:int=5,
                 memory:bool=True, config:dict|None=None, seed:int=0, show:bool=True) -> pd.DataFrame:
     "GPT2MoE vs dense GPT-2: train tokens/s, decode tokens/s (batch 1, KV cache), peak memory; one run, medians."

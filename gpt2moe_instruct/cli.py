@@ -66,6 +66,7 @@ def _sampling_flags(p):
     p.add_argument('--greedy', action='store_true', help="greedy decoding instead of sampling")
     p.add_argument('--seed', type=int, default=None, help="random seed for sampling")
 
+# %% ../nbs/09_cli.ipynb #9b12a6a8
 def parser() -> argparse.ArgumentParser:
     "The `gpt2moe` argument parser."
     p = _common(_Parser(prog='gpt2moe', description="GPT-2 -> Mixture-of-Experts, instruction-tuned on Alpaca"))

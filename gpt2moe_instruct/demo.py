@@ -69,6 +69,7 @@ class LossCurves(pl.Callback):
         self.lm.append(float(m['train/lm_loss']))
         if 'train/aux_loss' in m: self.aux.append(float(m['train/aux_loss']))
 
+# %% ../nbs/11_demo.ipynb #69ad3aa5
 @contextlib.contextmanager
 def quiet():
     "Lightning without banners, tips and expected warnings; transformers and datasets without progress bars."
@@ -88,6 +89,7 @@ def quiet():
         if bars[0]: transformers.utils.logging.enable_progress_bar()
         if bars[1]: datasets.enable_progress_bars()
 
+# %% ../nbs/11_demo.ipynb #a7f23c17
 def _loader(ds, batch_size:int, seed:int, pad_id:int) -> DataLoader:
     "Batches in an order that depends only on `seed` and the epoch (the same for every model)."
     return DataLoader(ds, batch_size=batch_size, sampler=EpochSampler(len(ds), seed), collate_fn=InstructionCollator(pad_id))

@@ -31,6 +31,7 @@ def add_dense_guard(config:GPT2Config) -> GPT2Config:
     setattr(config, DENSE_GUARD_KEY, {"model_type": "gpt2", "n_layer": DENSE_GUARD_MESSAGE})
     return config
 
+# %% ../nbs/03_surgery.ipynb #dffe3f16
 class GPT2MoEConfig(GPT2Config):
     "GPT-2's config plus the mixture-of-experts fields."
     model_type = "gpt2moe"
@@ -113,6 +114,7 @@ class MoECausalLMOutput(CausalLMOutputWithCrossAttentions):
     router_logits: tuple | None = None         # per MoE layer: (B*T, E) fp32
     expert_counts: torch.LongTensor | None = None # (n_moe_layers, E)
 
+# %% ../nbs/03_surgery.ipynb #c20d9367
 class GPT2MoEForCausalLM(GPT2LMHeadModel):
     "GPT-2 with MoE layers in place of its MLPs; adds the router losses to the LM loss."
     config_class = GPT2MoEConfig

@@ -97,6 +97,7 @@ RESET_DONE = "Memory cleared: I have forgotten our conversation."
 EMPTY_REPLY = "(The model gave an empty answer. Try rephrasing your message.)"
 FAILED = "Sorry, something went wrong while writing the answer."
 
+# %% ../nbs/12_telegram.ipynb #dc8f6dcb
 class ChatBot:
     "The bot's logic: a `Chat` per Telegram chat, an allow-list, a rate limit, and a queue that runs one generation at a time."
     def __init__(self, chat_factory, allowed_users, rate_limit:int=5, rate_period:float=60., typing_every:float=4.):
@@ -264,6 +265,7 @@ def _run_in_thread(coro, stop:threading.Event):
         stop.set(); done.wait()
     if errors: raise errors[0]
 
+# %% ../nbs/12_telegram.ipynb #f1799a44
 def run_bot(model_path:str, # a saved model folder (GPT2MoE or GPT-2) or a hub id
             allowed_users, # Telegram user ids allowed to chat; everyone else is refused and told their id
             token_env:str="TELEGRAM_BOT_TOKEN", # environment variable holding the bot token

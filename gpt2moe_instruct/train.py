@@ -182,6 +182,7 @@ class _SkipFirst:
         for _ in itertools.islice(it, n): pass # draws index lists only: no example is loaded
         yield from it
 
+# %% ../nbs/05_train.ipynb #e2489cb6
 class ResumableLoader(DataLoader):
     "A DataLoader that counts the batches it served this epoch; after `load_state_dict` its next epoch skips those."
     _done = _skip = 0
@@ -203,6 +204,7 @@ class ResumableLoader(DataLoader):
             self._done += 1
             yield batch
 
+# %% ../nbs/05_train.ipynb #c825d1c7
 def resumable(datamodule):
     "Make `datamodule.train_dataloader()` return the same batches as a `ResumableLoader` (in place); returns `datamodule`."
     make = datamodule.train_dataloader
@@ -537,6 +539,7 @@ PRESET_HELP = { # one line per setting: the command line's --help shows these
     'dry_run': "2 optimizer steps of the preset on a random full-size GPT-2 here: step time, memory, T4 estimate",
 }
 
+# %% ../nbs/05_train.ipynb #45b92f32
 def get_preset(name:str, **overrides) -> dict:
     "A copy of preset `name` with `overrides` applied (unknown preset or key: ValueError)."
     if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
@@ -627,6 +630,7 @@ def saved_for_backward_bytes(model, batch, device_type:str='cpu', dtype=torch.bf
         scored_loss(model, batch)['loss']
     return sum(kept.values())
 
+# %% ../nbs/05_train.ipynb #33044e7a
 def dry_run(preset:str='t4', verbose:bool=True, **settings) -> dict:
     "Two optimizer steps of `preset` with a random full-size GPT-2 (124M) on this machine: step time, peak memory, and an estimate of T4 memory."
     import resource, platform
