@@ -275,7 +275,7 @@ def _setup(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings
     "What the demo and the ablations share: settings, an output folder that holds no earlier run, a printer, the tokenizer, the world's splits and the held-out rows."
     s, out = _settings(quick, settings), Path(out_dir)
     if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out} already holds files (an earlier run?); choose another output folder or overwrite it (--overwrite)")
+        raise FileExistsError(f"{out} already holds files (an earlier run?); choose another output folder (--out-dir) or write over it (--overwrite)")
     out.mkdir(parents=True, exist_ok=True)
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
     return s, out, (print if verbose else lambda *a, **k: None), tok, splits, _eval_rows(splits, s)
