@@ -151,15 +151,14 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
     @can_return_tuple
     def forward(self, input_ids=None, past_key_values=None, attention_mask=None, token_type_ids=None, position_ids=None,
                 inputs_embeds=None, labels=None, use_cache=None, logits_to_keep=0, output_router_logits=None, **kwargs):
-        out = super().forward(input_ids=input_ids, past_key_values=past_key_values, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids, position_ids=position_ids, inputs_embeds=inputs_embeds,
-                              labels=labels, use_cache=use_cache, logits_to_keep=logits_to_keep, return_dict=True, **kwargs)
+        if past_key_values is not None: kwargs['past_key_values'] = past_key_values # newer transformers call the cache `cache` (in kwargs)
+        out = super().forward(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
+                              position_ids=position_ids, inputs_embeds=inputs_embeds, labels=labels, use_cache=use_cache,
+                              logits_to_keep=logits_to_keep, return_dict=True, **kwargs)
         r = self.router_losses(attention_mask) if labels is not None or output_router_logits else {}
         loss = None if out.loss is None else out.loss + r['weighted']
-        return MoECausalLMOutput(loss=loss, logits=out.logits, past_key_values=out.past_key_values,
-                                 hidden_states=out.hidden_states, attentions=out.attentions, lm_loss=out.loss,
-                                 aux_loss=r.get('aux_loss'), z_loss=r.get('z_loss'), router_logits=r.get('router_logits'),
-                                 expert_counts=r.get('expert_counts'))
+        return MoECausalLMOutput(**dict(out, loss=loss), lm_loss=out.loss, aux_loss=r.get('aux_loss'), z_loss=r.get('z_loss'),
+                                 router_logits=r.get('router_logits'), expert_counts=r.get('expert_counts')) # GPT-2's fields as it returned them
 
 AutoConfig.register("gpt2moe", GPT2MoEConfig, exist_ok=True)
 AutoModelForCausalLM.register(GPT2MoEConfig, GPT2MoEForCausalLM, exist_ok=True)
