@@ -19,8 +19,8 @@ import pytorch_lightning as pl
 from torch.utils.data import DataLoader
 from transformers import GPT2Config, GPT2LMHeadModel
 from .data import (offline_gpt2_tokenizer, synthetic_splits, synthetic_corpus, plain_text_dataset,
-                                   tokenize_dataset, InstructionCollator, EpochSampler, format_alpaca, TASKS)
-from .model import gpt2_to_moe, load_gpt2, count_params, freeze_router, freeze_all_but_moe, freeze_moe
+                                   tokenize_dataset, InstructionCollator, EpochSampler, format_alpaca, load_tokenizer, TASKS)
+from .model import gpt2_to_moe, load_gpt2, load_model, count_params, freeze_router, freeze_all_but_moe, freeze_moe
 from .train import InstructModule, _trainer
 from .chat import add_chat_template
 from .metrics import exact_match, perplexity
@@ -354,8 +354,6 @@ def demo_model(out_dir='runs/demo',       # a `gpt2moe demo` output folder; what
                strategy:str='upcycle',   # which of the demo's models: 'dense', 'scratch', 'upcycle' or 'split'
                seed:int=0, quick:bool=False, verbose:bool=True) -> tuple:
     "A fine-tuned model of the demo and its tokenizer (with the chat template): loaded from `out_dir`, or trained there first."
-    from gpt2moe_instruct.model import load_model
-    from gpt2moe_instruct.data import load_tokenizer
     if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     out, s = Path(out_dir), _settings(quick, {})
     say = print if verbose else (lambda *a, **k: None)
@@ -402,12 +400,13 @@ def ablate_table(results:dict) -> str:
 def plot_ablate(results:dict):
     "Held-out exact match of every variant, and its max/mean expert load per layer."
     V = results['variants']; names = list(V)
+    layers = range(len(V[names[0]]['load']['max_over_mean']))
     fig = _new_figure(11, 3.6)
     a, b = fig.subplots(1, 2)
     a.barh(range(len(names)), [100 * V[n]['em'] for n in names], color='tab:blue')
     a.set_yticks(range(len(names)), names, fontsize=8); a.invert_yaxis(); a.set_xlabel('held-out exact match (%)')
-    for n in names: b.plot(range(len(V[n]['load']['max_over_mean'])), V[n]['load']['max_over_mean'], marker='o', label=n)
-    b.axhline(1, color='k', ls='--', lw=1); b.set_xlabel('MoE layer'); b.set_xticks(range(len(V[names[0]]['load']['max_over_mean']))); b.set_ylabel('max / mean expert load (1: balanced)')
+    for n in names: b.plot(layers, V[n]['load']['max_over_mean'], marker='o', label=n)
+    b.axhline(1, color='k', ls='--', lw=1); b.set_xlabel('MoE layer'); b.set_xticks(layers); b.set_ylabel('max / mean expert load (1: balanced)')
     b.legend(fontsize=7); b.grid(alpha=.3)
     fig.suptitle(f"fine-tuning ablations, {results['init_strategy']} GPT2MoE", fontsize=10)
     return fig
