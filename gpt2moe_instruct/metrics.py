@@ -6,8 +6,8 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/eval.html.md"""
 
 # %% auto #0
 __all__ = ['DEFAULT_PROMPT', 'FLOP_FORMULAS', 'eval_mode', 'h4_to_alpaca', 'as_alpaca_rows', 'load_h4', 'perplexity',
-           'exact_match', 'generation_speed', 'flops_per_token', 'grouped_mm_flop', 'count_flops', 'markdown_table',
-           'evaluation_table', 'load_eval_data', 'eval_main']
+           'greedy_answers', 'exact_match', 'generation_speed', 'flops_per_token', 'grouped_mm_flop', 'count_flops',
+           'markdown_table', 'evaluation_table', 'load_eval_data', 'eval_main']
 
 # %% ../nbs/06_eval.ipynb #673b7abc
 import contextlib, math, os, statistics, time
@@ -92,21 +92,27 @@ def perplexity(model, data, tokenizer=None, template:str="short", batch_size:int
 
 # %% ../nbs/06_eval.ipynb #39afc8e2
 @torch.no_grad()
-def exact_match(model, tokenizer, rows, template:str='short', max_new_tokens:int=16) -> dict:
-    "Greedy answers to Alpaca-format `rows`, compared with their `output`: accuracy overall and per task."
-    eos = tokenizer.eos_token_id
-    hits, per_task = [], {}
+def greedy_answers(model, tokenizer, rows:list, template:str='short', max_new_tokens:int=24) -> list:
+    "Greedy answers (text) to Alpaca `rows`; prompts of equal length are generated as one batch."
+    prompts = [tokenizer(format_alpaca(r, template)[0])['input_ids'] for r in rows]
+    groups, out, eos = {}, [None] * len(rows), tokenizer.eos_token_id
+    for i, p in enumerate(prompts): groups.setdefault(len(p), []).append(i)
     with eval_mode(model):
-        for r in rows:
-            prompt, answer = format_alpaca(r, template)
-            ids = torch.tensor([tokenizer(prompt)['input_ids']], device=model.device)
-            out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens, do_sample=False,
-                                 eos_token_id=eos, pad_token_id=eos)
-            pred = tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True).strip()
-            hit = pred == answer.strip()
-            hits.append(hit); per_task.setdefault(r.get('task', 'all'), []).append(hit)
+        for L, idx in groups.items():
+            ids = torch.tensor([prompts[i] for i in idx], device=model.device)                 # (b, L)
+            gen = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
+                                 do_sample=False, eos_token_id=eos, pad_token_id=eos)         # (b, L + new)
+            for i, g in zip(idx, gen[:, L:]): out[i] = tokenizer.decode(g, skip_special_tokens=True).strip()
+    return out
+
+def exact_match(model, tokenizer, rows, template:str='short', max_new_tokens:int=24) -> dict:
+    "Greedy answers to Alpaca-format `rows`, compared with their `output`: accuracy overall and per task, and the answers."
+    rows = list(rows)
+    answers = greedy_answers(model, tokenizer, rows, template, max_new_tokens)
+    hits, per_task = [a == r['output'].strip() for a, r in zip(answers, rows)], {}
+    for h, r in zip(hits, rows): per_task.setdefault(r.get('task', 'all'), []).append(h)
     return dict(accuracy=sum(hits) / max(len(hits), 1), n=len(hits),
-                per_task={k: sum(v) / len(v) for k, v in sorted(per_task.items())})
+                per_task={k: sum(v) / len(v) for k, v in sorted(per_task.items())}, answers=answers)
 
 # %% ../nbs/06_eval.ipynb #c11d4fbc
 DEFAULT_PROMPT = format_alpaca(dict(instruction="Give three tips for staying healthy.", output=""))[0]
@@ -238,24 +244,21 @@ def load_eval_data(data:str="synthetic", n:int|None=None, split:str="test") -> l
         if n < len(rows): print(f"evaluating the first {n} of {len(rows)} examples"); rows = rows[:n]
     return rows
 
-def _tokenizer_for(model_path:str, tokenizer, offline:bool):
-    if tokenizer is None:
-        has_tok = any((Path(model_path)/f).exists() for f in ('tokenizer.json', 'vocab.json', 'tokenizer_config.json'))
-        tokenizer = model_path if has_tok else 'gpt2'
-    return load_tokenizer(tokenizer, offline=offline)
-
 def eval_main(model:str, data:str="synthetic", compare:str|None=None, n:int|None=None, template:str="short",
               batch_size:int=8, max_length:int=1024, context:int=1024, new_tokens:int=64, repeats:int=3,
               tokenizer:str|None=None, offline:bool=False, device:str="auto") -> pd.DataFrame:
     "Evaluate a checkpoint (folder or hub id), optionally beside `compare`, on `data`; print and return the table."
     device = ('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device
     rows = load_eval_data(data, n)
-    tok = _tokenizer_for(model, tokenizer, offline)
+    tok = load_tokenizer(tokenizer or model, offline=offline) # the model folder's own tokenizer, else GPT-2's
     models = {}
     for path in [model] + ([compare] if compare else []):
         m = load_model(path, offline=offline, device=device)
         models[f"{path} ({type(m).__name__})"] = m
     max_length = min(max_length, *(_model_positions(m) or max_length for m in models.values()))
+    context = min(context, max_length) # FLOPs/token at a context the models can hold
     print(f"data: {data} ({len(rows)} examples), template {template!r}, max_length {max_length}, device {device}")
+    print(f"perplexity over every response token; exact match: greedy answers to all {len(rows)} questions; "
+          f"FLOPs/token at context {context}")
     return evaluation_table(models, tok, rows, template=template, batch_size=batch_size, max_length=max_length,
-                            context=context, new_tokens=new_tokens, repeats=repeats)
+                            context=context, new_tokens=new_tokens, repeats=repeats, exact_match_n=len(rows))

@@ -7,7 +7,8 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/surgery.html.md"""
 # %% auto #0
 __all__ = ['INIT_STRATEGIES', 'DENSE_GUARD_KEY', 'DENSE_GUARD_MESSAGE', 'MOE_PRESETS', 'add_dense_guard', 'GPT2MoEConfig',
            'GPT2MoEMLP', 'MoECausalLMOutput', 'GPT2MoEForCausalLM', 'make_tiny_gpt2', 'load_gpt2', 'moe_config_for',
-           'gpt2_to_moe', 'count_params', 'freeze_router', 'freeze_all_but_moe', 'freeze_moe', 'load_model']
+           'gpt2_to_moe', 'count_params', 'freeze_router', 'freeze_all_but_moe', 'freeze_moe', 'check_model_folder',
+           'load_model']
 
 # %% ../nbs/03_surgery.ipynb #8d0f737f
 import math, os
@@ -284,15 +285,36 @@ def freeze_moe(model:GPT2MoEForCausalLM) -> int:
     return _trainable(model)
 
 # %% ../nbs/03_surgery.ipynb #9099f946
+from pathlib import Path
+from safetensors import safe_open
+from .errors import UserError, check_source
+
+def check_model_folder(path) -> AutoConfig:
+    "The config of the model saved in `path`; `UserError` naming the file for a missing config or an unreadable weights file."
+    path = Path(path)
+    if not (path/'config.json').is_file(): raise UserError(f"{path} holds no model: there is no config.json in it")
+    try: cfg = AutoConfig.from_pretrained(path)
+    except Exception as e: raise UserError(f"{path/'config.json'}: not a readable model config ({' '.join(str(e).split())[:200]})") from None
+    if cfg.model_type not in ('gpt2', 'gpt2moe'):
+        raise UserError(f"{path} holds a {cfg.model_type!r} model; gpt2moe works with GPT-2 and GPT2MoE checkpoints")
+    weights = sorted(path.glob('*.safetensors')) + sorted(path.glob('pytorch_model*.bin'))
+    if not weights: raise UserError(f"{path} holds no weights (no *.safetensors or pytorch_model.bin file)")
+    for f in (w for w in weights if w.suffix == '.safetensors'):
+        try:
+            with safe_open(f, 'pt') as st: st.keys()
+        except Exception as e: raise UserError(f"{f}: the weights file does not open ({e}); was it copied or saved completely?") from None
+    return cfg
+
+# %% ../nbs/03_surgery.ipynb #d1a51be8
 def load_model(name_or_path, offline:bool=False, device=None) -> GPT2LMHeadModel:
     "A saved GPT2MoE or GPT-2 (folder or hub id) for inference, in eval mode on `device`; anything else is refused."
     src = str(name_or_path)
-    if os.path.isdir(src):
-        cfg = AutoConfig.from_pretrained(src)
-        if cfg.model_type not in ('gpt2', 'gpt2moe'):
-            raise ValueError(f"{src} holds a {cfg.model_type!r} model; gpt2moe works with GPT-2 and GPT2MoE checkpoints")
-    elif os.sep in src or src.startswith('.') or os.path.exists(src):
-        raise FileNotFoundError(f"no model folder at {src}")
-    model = AutoModelForCausalLM.from_pretrained(src, local_files_only=offline)
-    if not isinstance(model, GPT2LMHeadModel): raise ValueError(f"{src} is a {type(model).__name__}, not GPT-2 or GPT2MoE")
+    local = check_source(src, offline)
+    if local: check_model_folder(src)
+    try: model = AutoModelForCausalLM.from_pretrained(src, local_files_only=offline or local)
+    except OSError as e:
+        if local: raise
+        raise UserError(f"no model folder {src} here, and the hub has no model of that name or cannot be reached "
+                        f"({' '.join(str(e).split())[:160]})") from None
+    if not isinstance(model, GPT2LMHeadModel): raise UserError(f"{src} is a {type(model).__name__}, not GPT-2 or GPT2MoE")
     return model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
