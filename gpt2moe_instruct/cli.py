@@ -59,7 +59,7 @@ def _common(p):
     return p
 
 def _sampling_flags(p):
-    p.add_argument('--max-new-tokens', type=_positive_int, default=128, help="longest reply, in tokens")
+    p.add_argument('--max-new-tokens', type=_positive_int, default=None, help="longest reply, in tokens (default: 128, at most half the model's context)")
     p.add_argument('--temperature', type=float, default=0.7, help="sampling temperature")
     p.add_argument('--top-k', type=_non_negative_int, default=50, help="sample from the k likeliest tokens (0: off)")
     p.add_argument('--top-p', type=float, default=0.9, help="nucleus sampling threshold (1.0: off)")
@@ -132,6 +132,8 @@ def _configure_output(verbose:bool):
     for name in ('pytorch_lightning', 'lightning.pytorch', 'lightning_fabric', 'lightning'): logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
     import transformers, datasets
+    from huggingface_hub.utils import logging as hub_logging
+    hub_logging.set_verbosity_error() # no line per network retry
     transformers.utils.logging.set_verbosity_error(); transformers.utils.logging.disable_progress_bar()
     datasets.utils.logging.set_verbosity_error(); datasets.disable_progress_bars()
     pkg = os.path.dirname(os.path.abspath(__file__))

@@ -250,11 +250,11 @@ def eval_main(model:str, data:str="synthetic", compare:str|None=None, n:int|None
     "Evaluate a checkpoint (folder or hub id), optionally beside `compare`, on `data`; print and return the table."
     device = ('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device
     rows = load_eval_data(data, n)
-    tok = load_tokenizer(tokenizer or model, offline=offline) # the model folder's own tokenizer, else GPT-2's
     models = {}
     for path in [model] + ([compare] if compare else []):
         m = load_model(path, offline=offline, device=device)
         models[f"{path} ({type(m).__name__})"] = m
+    tok = load_tokenizer(tokenizer or model, offline=offline) # the model folder's own tokenizer, else GPT-2's
     max_length = min(max_length, *(_model_positions(m) or max_length for m in models.values()))
     context = min(context, max_length) # FLOPs/token at a context the models can hold
     print(f"data: {data} ({len(rows)} examples), template {template!r}, max_length {max_length}, device {device}")

@@ -13,7 +13,7 @@ import asyncio, contextlib, functools, logging, math, os, re, threading, time
 from collections import deque
 import torch
 from .model import load_model
-from .chat import Chat, _send_and_note, _tokenizer_source
+from .chat import Chat, _send_and_note, reply_budget
 from .data import load_tokenizer
 try:
     from telegram import Update
@@ -248,7 +248,7 @@ async def serve(app:Application, stop:threading.Event|None=None, check_every:flo
 # %% ../nbs/12_telegram.ipynb #9ebdbc56
 def _load_model(model_path:str, offline:bool=False, device:str|None=None):
     "Model and tokenizer as `chat_cli` loads them."
-    return load_model(model_path, offline=offline, device=device), load_tokenizer(_tokenizer_source(model_path), offline=offline)
+    return load_model(model_path, offline=offline, device=device), load_tokenizer(model_path, offline=offline)
 
 def _run_in_thread(coro, stop:threading.Event):
     "Run `coro` on a new event loop in a thread; Ctrl-C sets `stop`; re-raise what it raised."
@@ -271,7 +271,7 @@ def run_bot(model_path:str, # a saved model folder (GPT2MoE or GPT-2) or a hub i
             token_env:str="TELEGRAM_BOT_TOKEN", # environment variable holding the bot token
             rate_limit:int=5, # messages per user per `rate_period` seconds (0: no limit)
             template:str="short", # prompt template, as in `Chat`
-            max_new_tokens:int=128, # longest answer, in tokens
+            max_new_tokens:int|None=None, # longest answer, in tokens (None: 128, at most half the model's context)
             offline:bool=False, # load only local files (and the offline GPT-2 tokenizer)
             base_url:str|None=None, # another Bot API server (a local one, or a test server)
             device:str|None=None, # 'cuda', 'cpu', ...; default: cuda if available
@@ -284,7 +284,8 @@ def run_bot(model_path:str, # a saved model folder (GPT2MoE or GPT-2) or a hub i
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s") # no-op if configured
     with hide_token(token):
         model, tokenizer = _load_model(model_path, offline, device)
-        chat_factory = functools.partial(Chat, model, tokenizer, template=template, max_new_tokens=max_new_tokens, **gen_kwargs)
+        chat_factory = functools.partial(Chat, model, tokenizer, template=template,
+                                         max_new_tokens=reply_budget(model, max_new_tokens), **gen_kwargs)
         chat_factory() # check the settings now rather than at the first message
         app = build_application(chat_factory, allowed, token, base_url=base_url, rate_limit=rate_limit, rate_period=rate_period)
         if not allowed: _log.warning("the allow-list is empty: the bot refuses everyone (and tells them their user id)")
