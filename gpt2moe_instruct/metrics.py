@@ -257,6 +257,7 @@ def eval_main(model:str, data:str="synthetic", compare:str|None=None, n:int|None
     tok = load_tokenizer(tokenizer or model, offline=offline) # the model folder's own tokenizer, else GPT-2's
     max_length = min(max_length, *(_model_positions(m) or max_length for m in models.values()))
     context = min(context, max_length) # FLOPs/token at a context the models can hold
+    tokenize_dataset(rows, tok, max_length=max_length, template=template, source=str(data)) # a bad file fails here, named
     print(f"data: {data} ({len(rows)} examples), template {template!r}, max_length {max_length}, device {device}")
     print(f"perplexity over every response token; exact match: greedy answers to all {len(rows)} questions; "
           f"FLOPs/token at context {context}")
