@@ -136,10 +136,11 @@ def _map_fingerprint(ds, tokenizer, *args):
     return h.hexdigest()[:40]
 
 def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", train_on_prompt:bool=False, num_proc=None,
-                     source:str='the dataset') -> Dataset:
+                     source:str|None=None) -> Dataset:
     "Tokenise an Alpaca dataset into `input_ids`/`labels`; warn once with truncation and drop counts."
     if isinstance(ds, list): ds = Dataset.from_list(ds)
-    if len(ds) == 0: raise DataError(f"{source}: no examples")
+    where = f"{source}: " if source else ''
+    if len(ds) == 0: raise DataError(f"{where}no examples")
     _check_max_length(max_length); _check_template(template)
     eos = _eos_id(tokenizer)
     def encode(batch):
@@ -152,10 +153,10 @@ def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", t
     out = ds.map(encode, batched=True, remove_columns=ds.column_names, num_proc=num_proc, desc="Tokenizing", new_fingerprint=fp)
     counts = Counter(out['status'])
     n, cut, dropped = len(ds), counts[1], counts[2]
-    if dropped == n: raise DataError(f"{source}: all {n} examples dropped: every prompt is longer than {option('max_length', max_length)} tokens")
+    if dropped == n: raise DataError(f"{where}all {n} examples dropped: every prompt is longer than {option('max_length', max_length)} tokens")
     if cut or dropped:
-        warnings.warn(f"{source}: {cut} of {n} examples truncated to {option('max_length', max_length)} (response cut, no EOS), "
-                      f"{dropped} dropped: prompt longer than max_length")
+        warnings.warn(f"{where}{cut} of {n} examples truncated to {option('max_length', max_length)} (response cut, no EOS), "
+                      f"{dropped} dropped: prompt longer than {option('max_length')}")
     if dropped: out = out.filter(lambda s: [x != 2 for x in s], input_columns='status', batched=True)
     return out.remove_columns('status')
 
