@@ -140,7 +140,7 @@ def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", t
     "Tokenise an Alpaca dataset into `input_ids`/`labels`; warn once with truncation and drop counts."
     if isinstance(ds, list): ds = Dataset.from_list(ds)
     where = f"{source}: " if source else ''
-    if len(ds) == 0: raise DataError(f"{where}no examples")
+    if len(ds) == 0: raise UserError(f"{where}no examples: the dataset is empty")
     _check_max_length(max_length); _check_template(template)
     eos = _eos_id(tokenizer)
     def encode(batch):
@@ -153,7 +153,7 @@ def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", t
     out = ds.map(encode, batched=True, remove_columns=ds.column_names, num_proc=num_proc, desc="Tokenizing", new_fingerprint=fp)
     counts = Counter(out['status'])
     n, cut, dropped = len(ds), counts[1], counts[2]
-    if dropped == n: raise DataError(f"{where}all {n} examples dropped: every prompt is longer than {option('max_length', max_length)} tokens")
+    if dropped == n: raise UserError(f"{where}all {n} examples dropped: every prompt is longer than {option('max_length', max_length)} tokens")
     if cut or dropped:
         warnings.warn(f"{where}{cut} of {n} examples truncated to {option('max_length', max_length)} (response cut, no EOS), "
                       f"{dropped} dropped: prompt longer than {option('max_length')}")
