@@ -151,6 +151,7 @@ class GPT2MoEModel(GPT2Model):
         "The MoE layers (`GPT2MoEMLP`), in block order; `config.moe_layers` says which blocks have one."
         return [self.h[i].mlp for i in self.config.moe_layer_ids]
 
+    @can_return_tuple
     def forward(self, *args, output_router_logits:bool|None=None, **kwargs):
         "GPT-2's forward; with `output_router_logits` (default: the config's) the output carries each MoE layer's router logits."
         out = super().forward(*args, **kwargs)
@@ -259,7 +260,7 @@ def moe_config_for(dense_config:GPT2Config, init_strategy:str='scratch', **moe_o
     ours = [n for n in inspect.signature(GPT2MoEConfig).parameters if n != 'kwargs']
     check_names(moe_overrides, ours + list(HF_MOE_NAMES) + list(d), 'MoE option') # GPT-2's own fields may be overridden too
     n_inner = dense_config.n_inner or 4 * dense_config.n_embd
-    E = moe_overrides.get('n_experts', 8)
+    E = {HF_MOE_NAMES.get(k, k): v for k, v in moe_overrides.items()}.get('n_experts', 8) # under our name or HF's
     if init_strategy == 'upcycle': d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner)
     if init_strategy == 'split':
         if n_inner % E: raise ValueError(f"split needs n_experts to divide the MLP width {n_inner}, got n_experts={E}")
