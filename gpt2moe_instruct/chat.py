@@ -223,7 +223,7 @@ def _default_template() -> str: return inspect.signature(format_alpaca).paramete
 
 def alpaca_chat_template(template:str|None=None, # a key of `TEMPLATES`; None: `format_alpaca`'s default
                         ) -> str:
-    "A Jinja chat template that renders user/assistant messages as `Chat` packs them in `template`."
+    "A Jinja chat template that renders messages as `Chat` packs them in `template`; a final reply ends with EOS, as in training."
     template = template or _default_template()
     format_alpaca(dict(instruction='', output=''), template) # validates the template name
     t, header = TEMPLATES[template]['no_input'], "### Response:"
@@ -244,7 +244,11 @@ def alpaca_chat_template(template:str|None=None, # a key of `TEMPLATES`; None: `
         "  {%- elif message['role'] == 'user' -%}\n"
         "    {{- user_start ~ message['content'] ~ user_end -}}\n"
         "  {%- else -%}\n"
-        "    {{- reply_start ~ message['content'] ~ turn_sep -}}\n"
+        "    {{- reply_start -}}\n"
+        "    {%- generation -%}\n" # what a trainer scores: the reply, and EOS after the last one
+        "      {{- message['content'] ~ (eos_token if loop.last else '') -}}\n"
+        "    {%- endgeneration -%}\n"
+        "    {{- '' if loop.last else turn_sep -}}\n"
         "  {%- endif -%}\n"
         "{%- endfor -%}\n"
         "{%- if add_generation_prompt -%}\n"
