@@ -211,11 +211,18 @@ def _stopped(e:BaseException, debug:bool) -> int:
     code = getattr(e, 'exit_code', None)
     return code if isinstance(code, int) else 130
 
+def _offline(a) -> bool:
+    "Whether the command runs offline: its --offline flag, or for `train` the preset's setting when the flag is not given."
+    if a.command == 'train' and a.offline is None:
+        from gpt2moe_instruct.train import PRESETS
+        return bool(PRESETS.get(a.preset, {}).get('offline'))
+    return bool(getattr(a, 'offline', False))
+
 def main(argv=None) -> int:
     "Entry point of the `gpt2moe` console script; returns the exit status."
     a = parser().parse_args(argv)
     debug, verbose = getattr(a, 'debug', False), getattr(a, 'verbose', False)
-    if getattr(a, 'offline', False): os.environ['HF_HUB_OFFLINE'] = '1' # before anything imports the hub client
+    if _offline(a): os.environ['HF_HUB_OFFLINE'] = '1' # before anything imports the hub client: no network call at all
     _configure_output(verbose)
     try:
         with cli_style(): _run(a)

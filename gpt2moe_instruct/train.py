@@ -552,10 +552,12 @@ def get_preset(name:str, **overrides) -> dict:
 # %% ../nbs/05_train.ipynb #84bcada0
 def build_model(model='tiny', arch:str='moe', init_strategy:str='scratch', verbose:bool=True, **moe_overrides):
     "The model to fine-tune: GPT2MoE converted from GPT-2, dense GPT-2, or a saved GPT2MoE."
-    from transformers import AutoConfig, AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM
+    from .model import check_model_folder
+    from .errors import check_source
     if arch not in ('moe', 'dense'): raise ValueError(f"arch must be 'moe' or 'dense', got {arch!r}")
     if model == 'tiny': model = make_tiny_gpt2()
-    elif isinstance(model, (str, os.PathLike)) and os.path.isdir(model) and AutoConfig.from_pretrained(model).model_type == 'gpt2moe':
+    elif isinstance(model, (str, os.PathLike)) and check_source(model) and check_model_folder(model).model_type == 'gpt2moe':
         if arch == 'dense': raise ValueError(f"{model!r} holds a GPT2MoE; arch='dense' needs a GPT-2 checkpoint")
         return AutoModelForCausalLM.from_pretrained(model)
     if arch == 'dense': return load_gpt2(model)
