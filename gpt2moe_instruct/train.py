@@ -549,7 +549,7 @@ PRESET_HELP = { # one line per setting: the command line's --help shows these
     'weight_decay': "AdamW weight decay", 'eps': "AdamW epsilon", 'warmup_steps': "linear warm-up steps",
     'cycles': "cosine cycles (hard restarts)", 'val_fraction': "share of the data held out for validation",
     'template': "prompt template: short or stanford", 'train_on_prompt': "score the prompt tokens too",
-    'devices': "devices (GPUs or CPU processes) per machine", 'num_nodes': "machines, each running `devices` processes (started by torchrun or SLURM)",
+    'devices': "devices (GPUs or CPU processes) per machine", 'num_nodes': "machines (nodes), each running one process per device; started by torchrun or SLURM",
     'strategy': "auto, ddp, fsdp, deepspeed_stage_2, ...",
     'accelerator': "cpu, gpu or auto", 'gradient_clip_val': "clip the gradient norm at this value",
     'gradient_checkpointing': "recompute activations in the backward pass (less memory)",
@@ -588,13 +588,20 @@ _RULES = { # setting: (is the value valid?, what it must be)
 _MOE_ONLY = ('init_strategy', 'n_experts', 'moe_top_k', 'expert_dim') # what a dense model has no use for
 
 # %% ../nbs/05_train.ipynb #090c073a
+def _saved_moe(model) -> bool:
+    "Is `model` a folder holding a saved GPT2MoE (which `build_model` loads as it is)?"
+    cfg = Path(model)/'config.json' if isinstance(model, (str, os.PathLike)) else None
+    return cfg is not None and cfg.is_file() and json.loads(cfg.read_text()).get('model_type') == 'gpt2moe'
+
 def _check_together(c:dict, given):
     "Refuse settings that contradict each other, and a setting the user gave that the run would ignore."
+    moe_given = [k for k in _MOE_ONLY if k in given]
+    if moe_given and _saved_moe(c['model']):
+        raise UserError(f"{option(moe_given[0], c[moe_given[0]])} has no effect: {c['model']} holds a GPT2MoE, which trains as it was saved; leave it out")
     if c['max_steps'] == -1 and c['max_epochs'] == -1:
         raise UserError(f"{option('max_steps', -1)} and {option('max_epochs', -1)}: the run would never end; limit one of them")
     if c['arch'] == 'dense':
-        moe = [k for k in _MOE_ONLY if k in given]
-        if moe: raise UserError(f"{option(moe[0], c[moe[0]])} has no effect with {option('arch', 'dense')} (a dense model has no experts): leave it out")
+        if moe_given: raise UserError(f"{option(moe_given[0], c[moe_given[0]])} has no effect with {option('arch', 'dense')} (a dense model has no experts): leave it out")
     elif c['moe_top_k'] > c['n_experts']:
         raise UserError(f"{option('moe_top_k', c['moe_top_k'])} is more than {option('n_experts', c['n_experts'])}: a token cannot use more experts than a layer has")
     elif 'expert_dim' in given and c['init_strategy'] != 'scratch':
