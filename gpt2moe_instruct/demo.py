@@ -272,13 +272,31 @@ def _settings(quick:bool, overrides:dict) -> dict:
     return {**s, **overrides}
 
 def _setup(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict) -> tuple:
-    "What the demo and the ablations share: settings, an output folder that holds no earlier run, a printer, the tokenizer, the world's splits and the held-out rows."
-    s, out = _settings(quick, settings), Path(out_dir)
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out} already holds files (an earlier run?); choose another output folder (--out-dir) or write over it (--overwrite)")
-    out.mkdir(parents=True, exist_ok=True)
+    "What the demo and the ablations share: settings, a folder to write the run into (`_publish` puts it at `out_dir`), a printer, the tokenizer, the world's splits and the held-out rows."
+    s, out = _settings(quick, settings), _stage(Path(out_dir), overwrite)
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
     return s, out, (print if verbose else lambda *a, **k: None), tok, splits, _eval_rows(splits, s)
+
+# %% ../nbs/11_demo.ipynb #e9487cf0
+import shutil
+
+def _stage(out:Path, overwrite:bool) -> Path:
+    "An empty folder beside `out` to write a new run into (`_publish` puts it in place); refuses a non-empty `out` unless `overwrite`."
+    if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} is a file; choose another output folder (--out-dir)")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out} already holds files (an earlier run?); choose another output folder (--out-dir) or write over it (--overwrite)")
+    old, new = out.parent/f'.{out.name}.old', out.parent/f'.{out.name}.new'
+    if old.is_dir() and not out.exists(): old.rename(out) # a swap cut between its two renames: the earlier run comes back
+    for left in (old, new): shutil.rmtree(left, ignore_errors=True) # what an interrupted run left
+    new.mkdir(parents=True)
+    return new
+
+def _publish(new:Path, out:Path):
+    "Put the finished run `new` at `out`; the earlier run there is deleted only once the new one is in place."
+    old = out.parent/f'.{out.name}.old'
+    if out.exists(): out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
 
 # %% ../nbs/11_demo.ipynb #98de87dd
 def run_demo(out_dir='runs/demo',          # where results.json, results.md, curves.png, routing.png and the models go
@@ -328,7 +346,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
                    curves={n: dict(lm=c['lm'], aux=c['aux']) for n, c in curves.items()},
                    routing=dict(model=routing_model, tasks=list(_task_texts(test_rows)), layers=list(models[routing_model].config.moe_layer_ids),
                                 before=routing['before'].tolist(), after=routing['after'].tolist()))
-    say(f"[5/5] writing results.json, results.md, curves.png and routing.png to {out}")
+    say(f"[5/5] writing results.json, results.md, curves.png and routing.png to {out_dir}")
     table, examples = demo_table(results), examples_table(results)
     plot_curves(results['curves'], pre['lm']).savefig(out/'curves.png', dpi=110)
     r = results['routing']
@@ -338,6 +356,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
     results['seconds'] = time.perf_counter() - t_start
     (out/'results.md').write_text(f"{table}\n\n{examples}\n")
     (out/'results.json').write_text(json.dumps(results, indent=1))
+    _publish(out, Path(out_dir))
     say(f"\n{table}\n\n{examples}\n\ntook {results['seconds']:.0f} s")
     return dict(results, table=table, examples_table=examples)
 
@@ -444,11 +463,12 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md and ablate
                                   load=load_stats(expert_load(m, tok, texts)), finetune_s=c['seconds'],
                                   curves=dict(lm=c['lm'], aux=c['aux']))
     results = dict(settings=s, seed=seed, quick=quick, init_strategy=init_strategy, n_test=len(test_rows), variants=variants)
-    say(f"[3/3] writing ablate.json, ablate.md and ablate.png to {out}")
+    say(f"[3/3] writing ablate.json, ablate.md and ablate.png to {out_dir}")
     table = ablate_table(results)
     plot_ablate(results).savefig(out/'ablate.png', dpi=110)
     results['seconds'] = time.perf_counter() - t_start
     (out/'ablate.md').write_text(table + '\n')
     (out/'ablate.json').write_text(json.dumps(results, indent=1))
+    _publish(out, Path(out_dir))
     say(f"\n{table}\n\ntook {results['seconds']:.0f} s")
     return dict(results, table=table)
