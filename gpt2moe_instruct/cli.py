@@ -129,8 +129,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument('--device', default=None, help="cpu, cuda, ... (default: cuda if available)")
     c.add_argument('--offline', action='store_true', help="never contact the hub")
     _sampling_flags(c)
-    b = _common(sub.add_parser('bench', help="speed benchmarks: 'moe' (the layer) or 'model' (GPT2MoE vs GPT-2)", add_help=False))
-    b.add_argument('bench_args', nargs=argparse.REMAINDER, help="moe|model [options]; 'gpt2moe bench --help' lists them")
+    from gpt2moe_instruct.bench_args import add_bench_commands, BENCH_DESCRIPTION # argparse only: no torch
+    b = _common(sub.add_parser('bench', help="speed benchmarks: 'moe' (the layer) or 'model' (GPT2MoE vs GPT-2)", description=BENCH_DESCRIPTION))
+    add_bench_commands(b, common=_common)
     g = _common(sub.add_parser('telegram', epilog=_examples('telegram'), help="serve a saved model as a Telegram bot (token from $TELEGRAM_BOT_TOKEN)"))
     g.add_argument('--model', required=True, help="a saved model folder or a hub id")
     g.add_argument('--allow', type=int, action='append', default=[], metavar='USER_ID', help="a Telegram user id allowed to chat (repeat)")
@@ -192,7 +193,7 @@ def _run(a) -> None:
         chat_cli(a.model, offline=a.offline, template=a.template, device=a.device, **_sampling(a))
     elif a.command == 'bench':
         from gpt2moe_instruct import bench
-        bench.main(a.bench_args, prog='gpt2moe bench', parser_class=_Parser)
+        bench.run(a)
     elif a.command == 'telegram':
         from gpt2moe_instruct.telegram_bot import run_bot
         run_bot(a.model, allowed_users=a.allow, token_env=a.token_env, rate_limit=a.rate_limit, template=a.template,
