@@ -34,22 +34,22 @@ def _number(s:str):
     except ValueError: return float(s)
 
 # %% ../nbs/09_cli.ipynb #79bf4381
-_CHOICES = dict(arch=('moe', 'dense'), init_strategy=('scratch', 'upcycle', 'split'), template=('short', 'stanford'),
-                precision=('32-true', '32', '16-mixed', 'bf16-mixed', '16-true', 'bf16-true', '64-true'),
-                accelerator=('auto', 'cpu', 'gpu', 'cuda', 'mps', 'tpu'), logger=('csv', 'tensorboard', 'wandb'))
-_POSITIVE = {'batch_size', 'accumulate', 'devices', 'max_length', 'n_experts', 'moe_top_k', 'expert_dim', 'offline_n',
-             'log_every_n_steps', 'cycles', 'checkpoint_every', 'keep_checkpoints', 'val_every'}
+def _preset_default(key:str, presets:dict) -> str:
+    "' (default: V)' if every preset has the same value, else each preset's value."
+    values = {name: p[key] for name, p in presets.items()}
+    if len(set(map(repr, values.values()))) == 1: return f" (default: {next(iter(values.values()))})"
+    return " (" + ", ".join(f"{name}: {v}" for name, v in values.items()) + ")"
 
-def _add_preset_flags(p, presets:dict, helps:dict):
-    "One flag per preset key; default None means 'keep the preset's value'."
-    for key, help in helps.items():
-        values = [v for v in (pr.get(key) for pr in presets.values()) if v is not None]
-        kind = type(values[0]) if values else None
-        flag = '--' + key.replace('_', '-')
-        if kind is bool: p.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help); continue
-        typ = {int: _positive_int if key in _POSITIVE else int, float: float, str: str}.get(kind, _number)
-        if kind is int and key in ('warmup_steps', 'seed'): typ = _non_negative_int
-        p.add_argument(flag, type=typ, default=None, choices=_CHOICES.get(key), help=help)
+def _add_preset_flags(p, presets:dict, helps:dict, groups:dict, choices:dict):
+    "One flag per preset key, in groups; default None means 'keep the preset's value'. Values are checked by `get_preset`."
+    for title, keys in groups.items():
+        g = p.add_argument_group(f"{title} (defaults by preset)")
+        for key in keys:
+            kinds = {type(v) for v in (pr[key] for pr in presets.values()) if v is not None}
+            kind = kinds.pop() if len(kinds) == 1 else None
+            flag, help = '--' + key.replace('_', '-'), helps[key] + _preset_default(key, presets)
+            if kind is bool: g.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help); continue
+            g.add_argument(flag, type={int: int, float: float, str: str}.get(kind, _number), default=None, choices=choices.get(key), help=help)
 
 # %% ../nbs/09_cli.ipynb #28e0b55d
 def _common(p):
@@ -101,23 +101,23 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--quick', action='store_true', help="a small, fast version (under a minute)")
     d.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
     d.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
+    from gpt2moe_instruct.presets import PRESETS, PRESET_HELP, PRESET_GROUPS, CHOICES # plain Python: no torch
     a = _common(sub.add_parser('ablate', epilog=_examples('ablate'), help="fine-tuning ablations on the demo setup: what to freeze, top-1/top-2, aux loss"))
     a.add_argument('--out-dir', default='runs/ablate', help="where the table and plot go")
     a.add_argument('--quick', action='store_true', help="a small, fast version")
-    a.add_argument('--init-strategy', choices=_CHOICES['init_strategy'], default='upcycle', help="how the experts start")
+    a.add_argument('--init-strategy', choices=CHOICES['init_strategy'], default='upcycle', help="how the experts start")
     a.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
     a.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
-    from gpt2moe_instruct.train import PRESETS, PRESET_HELP
-    t = _common(sub.add_parser('train', epilog=_examples('train'), help="fine-tune from a preset (t4: the T4 recipe; demo: tiny and offline)"))
-    t.add_argument('--preset', default='demo', choices=sorted(PRESETS), help="starting settings; flags override them")
+    t = _common(sub.add_parser('train', epilog=_examples('train'), help="fine-tune from a preset (t4: the T4 recipe; tiny: small and offline)"))
+    t.add_argument('--preset', default='tiny', choices=sorted(PRESETS), help="starting settings; the flags below override them")
     t.add_argument('--ckpt-path', default=None, help="resume from this Lightning checkpoint")
-    _add_preset_flags(t, PRESETS, PRESET_HELP)
+    _add_preset_flags(t, PRESETS, PRESET_HELP, PRESET_GROUPS, CHOICES)
     e = _common(sub.add_parser('eval', epilog=_examples('eval'), help="perplexity, exact match, tokens/s, FLOPs/token and parameters of saved models"))
     e.add_argument('--model', required=True, help="a saved model folder or a hub id")
     e.add_argument('--compare', default=None, help="a second model (e.g. the dense GPT-2) measured in the same run")
     e.add_argument('--data', default='synthetic', help="'synthetic' (the held-out test split, default), 'h4', or a .json/.jsonl file")
     e.add_argument('--n', type=_positive_int, default=None, help="evaluate the first n examples only")
-    e.add_argument('--template', choices=_CHOICES['template'], default='short', help="prompt template")
+    e.add_argument('--template', choices=CHOICES['template'], default='short', help="prompt template")
     e.add_argument('--max-length', type=_positive_int, default=1024, help="tokens per example (capped at the model's context)")
     e.add_argument('--device', default='auto', help="cpu, cuda, ... (default: cuda if available)")
     e.add_argument('--new-tokens', type=_positive_int, default=64, help="tokens generated per speed measurement")
@@ -125,7 +125,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument('--offline', action='store_true', help="never contact the hub (offline GPT-2 tokenizer if the folder has none)")
     c = _common(sub.add_parser('chat', epilog=_examples('chat'), help="chat with a saved model in the terminal, with memory"))
     c.add_argument('--model', required=True, help="a saved model folder or a hub id")
-    c.add_argument('--template', choices=_CHOICES['template'], default='short', help="prompt template")
+    c.add_argument('--template', choices=CHOICES['template'], default='short', help="prompt template")
     c.add_argument('--device', default=None, help="cpu, cuda, ... (default: cuda if available)")
     c.add_argument('--offline', action='store_true', help="never contact the hub")
     _sampling_flags(c)
@@ -138,7 +138,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--rate-limit', type=_positive_int, default=5, help="messages per user per minute")
     g.add_argument('--token-env', default='TELEGRAM_BOT_TOKEN', help="environment variable that holds the bot token")
     g.add_argument('--device', default=None, help="cpu, cuda, ... (default: cuda if available)")
-    g.add_argument('--template', choices=_CHOICES['template'], default='short', help="prompt template")
+    g.add_argument('--template', choices=CHOICES['template'], default='short', help="prompt template")
     g.add_argument('--offline', action='store_true', help="never contact the hub")
     _sampling_flags(g)
     return p
@@ -215,8 +215,8 @@ def _stopped(e:BaseException, debug:bool) -> int:
 def _offline(a) -> bool:
     "Whether the command runs offline: its --offline flag, or for `train` the preset's setting when the flag is not given."
     if a.command == 'train' and a.offline is None:
-        from gpt2moe_instruct.train import PRESETS
-        return bool(PRESETS.get(a.preset, {}).get('offline'))
+        from gpt2moe_instruct.presets import PRESETS, PRESET_ALIASES
+        return bool(PRESETS.get(PRESET_ALIASES.get(a.preset, a.preset), {}).get('offline'))
     return bool(getattr(a, 'offline', False))
 
 def main(argv=None) -> int:
