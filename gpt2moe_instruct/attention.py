@@ -8,7 +8,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/attention.html.md"""
 __all__ = ['GPT2AttentionExperts', 'attention_expert_layers', 'add_attention_experts', 'attention_router_losses',
            'attention_inactive_params', 'attention_flops', 'attention_routing_table']
 
-# %% ../nbs/03b_attention.ipynb #97d03d84
+# %% ../nbs/03b_attention.ipynb #1efc0f55
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -17,14 +17,14 @@ from transformers.cache_utils import EncoderDecoderCache
 from transformers.models.gpt2.modeling_gpt2 import GPT2Attention
 from .router import Routing, TopKRouter, load_balancing_loss, router_z_loss
 
-# %% ../nbs/03b_attention.ipynb #36cd361c
+# %% ../nbs/03b_attention.ipynb #4cacd50c
 def _check_groups(n_head:int, attn_experts, attn_top_k):
     if not (isinstance(attn_experts, int) and attn_experts >= 1 and n_head % attn_experts == 0):
         raise ValueError(f"attn_experts must be a positive int that divides the {n_head} attention heads, got {attn_experts!r}")
     if not (isinstance(attn_top_k, int) and 1 <= attn_top_k <= attn_experts):
         raise ValueError(f"attn_top_k must be an int in [1, attn_experts={attn_experts}], got {attn_top_k!r}")
 
-# %% ../nbs/03b_attention.ipynb #548ed2ec
+# %% ../nbs/03b_attention.ipynb #9d86ae20
 def _allowed(attention_mask, B:int, T:int, S:int, device) -> torch.Tensor:
     "(B, T, S) bool: the keys each of T queries may see, from the mask GPT-2 gives its attention (None: causal)."
     if attention_mask is None:
@@ -35,7 +35,7 @@ def _allowed(attention_mask, B:int, T:int, S:int, device) -> torch.Tensor:
     m = m[:, 0].expand(B, T, S)
     return m | ~m.any(-1, keepdim=True)                                      # a query that sees nothing sees everything
 
-# %% ../nbs/03b_attention.ipynb #5c2d671e
+# %% ../nbs/03b_attention.ipynb #81931217
 @torch.no_grad()
 def _positions(chosen:torch.Tensor) -> tuple:
     "For a (B, T) bool choice: (B, Lq) positions of each row's chosen tokens, in order (padded), and (B, Lq) which slots are real."
@@ -44,7 +44,7 @@ def _positions(chosen:torch.Tensor) -> tuple:
     pos = torch.argsort((~chosen).to(torch.int8), dim=1, stable=True)[:, :Lq]
     return pos, torch.arange(Lq, device=chosen.device) < n[:, None]
 
-# %% ../nbs/03b_attention.ipynb #fcb5f7d8
+# %% ../nbs/03b_attention.ipynb #88e63479
 def _group_forward(attn, e:int, x, key, value, allowed, chosen, gates):
     "Group `e`'s gated output for the tokens routed to it, scattered into a (B, T, d) zero tensor."
     B, T, d = x.shape; dg, hd, S = attn.group_dim, attn.head_dim, key.shape[2]
@@ -60,7 +60,7 @@ def _group_forward(attn, e:int, x, key, value, allowed, chosen, gates):
     g = gates[..., e].gather(1, pos) * real                                # (B, Lq), 0 on padding slots
     return y.new_zeros(B, T, d).scatter_add(1, pos[..., None].expand(B, Lq, d), y.view(B, Lq, d) * g[..., None].to(y.dtype))
 
-# %% ../nbs/03b_attention.ipynb #a19f47e2
+# %% ../nbs/03b_attention.ipynb #32317d3b
 class GPT2AttentionExperts(GPT2Attention):
     "GPT-2's self-attention with its heads in `attn_experts` groups; each token's queries run in the `attn_top_k` groups its router picks."
     def __init__(self, config, layer_idx:int, attn_experts:int=4, attn_top_k:int=2):
@@ -99,7 +99,7 @@ class GPT2AttentionExperts(GPT2Attention):
                   for e in range(E) if chosen[..., e].any())               # a group no token chose costs nothing
         return self.resid_dropout(self.output_scale * out + self.c_proj.bias), None # no attention weights
 
-# %% ../nbs/03b_attention.ipynb #b29ed229
+# %% ../nbs/03b_attention.ipynb #33505ef1
 def attention_expert_layers(model) -> list:
     "The `GPT2AttentionExperts` of `model`, in block order (empty for a model without attention experts)."
     return [m for m in model.modules() if isinstance(m, GPT2AttentionExperts)]
@@ -113,7 +113,7 @@ def add_attention_experts(model:GPT2LMHeadModel, attn_experts:int=4, attn_top_k:
     model.config.attn_experts, model.config.attn_top_k = attn_experts, attn_top_k
     return model
 
-# %% ../nbs/03b_attention.ipynb #df5ed625
+# %% ../nbs/03b_attention.ipynb #e462e0c5
 def attention_router_losses(model, attention_mask=None) -> dict:
     "Balance and z losses of the attention routers from the last forward pass (real tokens only), and tokens per group per layer."
     layers = attention_expert_layers(model)
@@ -127,7 +127,7 @@ def attention_router_losses(model, attention_mask=None) -> dict:
     return dict(aux_loss=load_balancing_loss(logits, layers[0].attn_top_k, attention_mask),
                 z_loss=router_z_loss(logits, attention_mask), router_logits=logits, expert_counts=counts)
 
-# %% ../nbs/03b_attention.ipynb #7e781f95
+# %% ../nbs/03b_attention.ipynb #13560faf
 def attention_inactive_params(model) -> int:
     "Parameters of the attention experts a token does not use: unchosen groups' query columns (weights, biases) and `c_proj` rows."
     n = 0
@@ -145,7 +145,7 @@ def attention_flops(config, context:int=1024) -> dict:
     dk = config.attn_top_k * d // E                                          # width of the k chosen groups
     return dict(dense=dense, experts=L * (2 * 2 * d * d + 2 * d * E + 2 * 2 * d * dk + 4 * context * dk))
 
-# %% ../nbs/03b_attention.ipynb #ba873e2d
+# %% ../nbs/03b_attention.ipynb #3d201a98
 @torch.no_grad()
 def attention_routing_table(model, tokenizer, text:str) -> dict:
     "The attention routers' groups `(L, T, k)`, gates `(L, T, k)` and probs `(L, T, E)` for every token of `text` (`viz.routing_table`'s format)."
