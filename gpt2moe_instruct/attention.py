@@ -6,7 +6,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/attention.html.md"""
 
 # %% auto #0
 __all__ = ['GPT2AttentionExperts', 'attention_expert_layers', 'add_attention_experts', 'attention_router_losses',
-           'attention_inactive_params', 'attention_flops', 'attention_routing_table']
+           'attention_inactive_params', 'attention_flops', 'attention_routing_table', 'attention_load']
 
 # %% ../nbs/03b_attention.ipynb #1efc0f55
 import torch
@@ -162,3 +162,13 @@ def attention_routing_table(model, tokenizer, text:str) -> dict:
                 experts=torch.stack([r.experts.view(T, -1) for r in rs]).cpu(),
                 weights=torch.stack([r.weights.view(T, -1) for r in rs]).float().cpu(),
                 probs=torch.stack([r.probs.view(T, -1) for r in rs]).float().cpu())
+
+# %% ../nbs/03b_attention.ipynb #4e4062e9
+def attention_load(model, tokenizer, texts:list) -> torch.Tensor:
+    "Share of token assignments per group per attention router, `(L, E)`, pooled over all tokens of `texts`."
+    if isinstance(texts, str) or not texts: raise ValueError("texts must be a non-empty list of strings")
+    counts = 0
+    for t in texts:
+        table = attention_routing_table(model, tokenizer, t)
+        counts = counts + F.one_hot(table['experts'], table['probs'].shape[-1]).sum((1, 2)) # (L, E)
+    return counts / counts.sum(1, keepdim=True)
