@@ -160,6 +160,8 @@ def generation_speed(model, tokenizer=None, prompt=DEFAULT_PROMPT, new_tokens:in
                 new_tokens=out.shape[1] - P, batch_size=batch_size, prompt_tokens=P)
 
 # %% ../nbs/06_eval.ipynb #5a21d6a6
+from .attention import attention_flops
+
 def flops_per_token(config_or_model, context:int=1024) -> dict:
     "Forward matmul FLOPs per token: 2 x active matmul weights, plus QK and AV attention at `context` (full, non-causal)."
     cfg = getattr(config_or_model, 'config', config_or_model)
@@ -176,7 +178,10 @@ def flops_per_token(config_or_model, context:int=1024) -> dict:
     layers = 2 * sum(attn_proj + (moe_mlp if i in moe_ids else dense_mlp) for i in range(L))
     head = 2 * d * cfg.vocab_size
     attention = 2 * 2 * context * d * L                          # QK^T and AV, each 2 * context * d per token per layer
-    return dict(layers=layers, head=head, attention=attention, total=layers + head + attention)
+    out = dict(layers=layers, head=head, attention=attention, total=layers + head + attention)
+    if getattr(cfg, 'attn_experts', 0): # attention experts (lesson 3b): what the unchosen head groups do not compute
+        a = attention_flops(cfg, context); out.update(attn_experts=a['experts'] - a['dense'], total=out['total'] + a['experts'] - a['dense'])
+    return out
 
 # %% ../nbs/06_eval.ipynb #333869bc
 def grouped_mm_flop(a_shape, b_shape, *args, out_shape=None, **kwargs) -> int:

@@ -22,6 +22,7 @@ from transformers.utils import can_return_tuple
 from .moe import MoELayer
 from .router import load_balancing_loss, router_z_loss
 from .errors import UserError, check_names
+from .attention import add_attention_experts, attention_router_losses, attention_inactive_params, check_attn_experts
 
 # %% ../nbs/03_surgery.ipynb #2b76550c
 INIT_STRATEGIES = ('scratch', 'upcycle', 'split')
@@ -60,6 +61,10 @@ class GPT2MoEConfig(GPT2Config):
                  shared_expert_dim:int=0, # width of an always-on shared expert (0: none)
                  shared_expert_gate:bool=False, # scale the shared expert by a learned sigmoid gate
                  output_router_logits:bool=False, # return the router logits and losses even without labels (HF's MoE switch)
+                 attn_experts:int=0, # attention experts: GPT-2's heads in this many routed groups per block (0: off; lesson 3b)
+                 attn_top_k:int=2, # attention groups each token is routed to
+                 attn_aux_loss_coef:float=0.01, # weight of the attention routers' load-balancing loss
+                 attn_z_loss_coef:float=0.0, # weight of the attention routers' z-loss
                  **kwargs): # GPT-2's own fields (n_layer, n_embd, n_head, ...), or HF's names for ours
         ours = dict(n_experts=n_experts, moe_top_k=moe_top_k)
         for alias in [a for a in HF_MOE_NAMES if a in kwargs]: # e.g. num_experts=4 sets n_experts
@@ -75,6 +80,8 @@ class GPT2MoEConfig(GPT2Config):
         self.init_strategy, self.moe_layers, self.expert_output_scale = init_strategy, moe_layers, expert_output_scale
         self.capacity_factor, self.noisy_gating = capacity_factor, noisy_gating # notebook 2's options, off by default
         self.shared_expert_dim, self.shared_expert_gate = shared_expert_dim, shared_expert_gate
+        self.attn_experts, self.attn_top_k = attn_experts, attn_top_k
+        self.attn_aux_loss_coef, self.attn_z_loss_coef = attn_aux_loss_coef, attn_z_loss_coef
         super().__init__(**kwargs)
         add_dense_guard(self) # see 'The dense-class trap' below
         self.moe_layer_ids # validates moe_layers
@@ -90,7 +97,8 @@ class GPT2MoEConfig(GPT2Config):
         if not (capacity_factor is None or capacity_factor > 0): raise ValueError(f"capacity_factor must be None (dropless) or > 0, got {capacity_factor!r}")
         if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0): raise ValueError(f"shared_expert_dim must be an int >= 0, got {shared_expert_dim!r}")
         if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
-        for name in ('router_aux_loss_coef', 'router_z_loss_coef', 'router_jitter'):
+        if attn_experts: check_attn_experts(self.n_head, attn_experts, attn_top_k)
+        for name in ('router_aux_loss_coef', 'router_z_loss_coef', 'router_jitter', 'attn_aux_loss_coef', 'attn_z_loss_coef'):
             if getattr(self, name) < 0: raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
 
     @property
@@ -132,6 +140,8 @@ class MoECausalLMOutput(CausalLMOutputWithCrossAttentions):
     z_loss: torch.FloatTensor | None = None
     router_logits: tuple | None = None         # per MoE layer: (B*T, E) fp32
     expert_counts: torch.LongTensor | None = None # (n_moe_layers, E)
+    attn_aux_loss: torch.FloatTensor | None = None # the attention routers' losses (lesson 3b), when it has attention experts
+    attn_z_loss: torch.FloatTensor | None = None
 
 # %% ../nbs/03_surgery.ipynb #c20d9367
 class GPT2MoEModel(GPT2Model):
@@ -169,6 +179,7 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
         super().__init__(config) # GPT-2 with its LM head, built and initialised as HuggingFace does
         self.transformer.__class__ = GPT2MoEModel # the same modules, now the MoE base model...
         self.transformer.add_moe_layers() # ...whose MoE layers come last, so a seed gives the weights it always gave
+        if config.attn_experts: add_attention_experts(self, config.attn_experts, config.attn_top_k) # lesson 3b
         eos = config.eos_token_id
         self.generation_config = GenerationConfig(**GENERATION_DEFAULTS, bos_token_id=config.bos_token_id, eos_token_id=eos, pad_token_id=eos)
 
@@ -194,8 +205,12 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
         aux = load_balancing_loss(logits, self.config.moe_top_k, mask, pooled=self.config.aux_loss_pooled)
         z = router_z_loss(logits, mask)
         weighted = self.config.router_aux_loss_coef * aux + self.config.router_z_loss_coef * z
-        return dict(aux_loss=aux, z_loss=z, weighted=weighted, router_logits=logits,
-                    expert_counts=torch.stack([r.counts for r in routings]))
+        out = dict(aux_loss=aux, z_loss=z, router_logits=logits, expert_counts=torch.stack([r.counts for r in routings]))
+        if self.config.attn_experts: # the attention routers' losses, reported apart and weighted by their own coefficients
+            a = attention_router_losses(self, attention_mask)
+            out.update(attn_aux_loss=a['aux_loss'], attn_z_loss=a['z_loss'])
+            weighted = weighted + self.config.attn_aux_loss_coef * a['aux_loss'] + self.config.attn_z_loss_coef * a['z_loss']
+        return dict(out, weighted=weighted)
 
     def _set_gradient_checkpointing(self, enable:bool=True, gradient_checkpointing_func=None, **kwargs):
         if enable and getattr(gradient_checkpointing_func, 'keywords', {}).get('use_reentrant'):
@@ -215,7 +230,8 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
         r = self.router_losses(attention_mask) if labels is not None or output_router_logits else {}
         loss = None if out.loss is None else out.loss + r['weighted']
         return MoECausalLMOutput(**dict(out, loss=loss), lm_loss=out.loss, aux_loss=r.get('aux_loss'), z_loss=r.get('z_loss'),
-                                 router_logits=r.get('router_logits'), expert_counts=r.get('expert_counts')) # GPT-2's fields as it returned them
+                                 router_logits=r.get('router_logits'), expert_counts=r.get('expert_counts'),
+                                 attn_aux_loss=r.get('attn_aux_loss'), attn_z_loss=r.get('attn_z_loss')) # GPT-2's fields as it returned them
 
 AutoConfig.register("gpt2moe", GPT2MoEConfig, exist_ok=True)
 AutoModel.register(GPT2MoEConfig, GPT2MoEModel, exist_ok=True)
@@ -289,7 +305,7 @@ def gpt2_to_moe(source="gpt2", init_strategy:str='scratch', verbose:bool=True, *
     dense_sd = {k: v for k, v in dense.state_dict().items() if not k.startswith(skip)}
     missing, unexpected = model.load_state_dict(dense_sd, strict=False)
     if unexpected: raise ValueError(f"unexpected tensors in the checkpoint: {unexpected[:5]}")
-    new = [k for k in missing if not k.startswith(skip)]
+    new = [k for k in missing if not k.startswith(skip) and '.attn.router.' not in k] # MoE layers and attention routers are new
     if new: raise ValueError(f"GPT-2 checkpoint lacks tensors the model needs: {new[:5]}")
     if init_strategy != 'scratch':
         for i in moe_ids: _copy_experts(model.transformer.h[i].mlp, dense.transformer.h[i].mlp, init_strategy)
@@ -312,7 +328,7 @@ def count_params(model:nn.Module) -> dict:
             per_expert = sum(p.numel() for p in m.experts.parameters()) // m.n_experts
             inactive += (m.n_experts - m.moe_top_k) * per_expert
             if m.router.noise is not None: inactive += m.router.noise.weight.numel() # noisy gating runs in training only
-    return dict(total=total, active=total - inactive)
+    return dict(total=total, active=total - inactive - attention_inactive_params(model)) # lesson 3b's unchosen head groups
 
 # %% ../nbs/03_surgery.ipynb #c21cf050
 MOE_PRESETS = {

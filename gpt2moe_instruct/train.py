@@ -41,6 +41,7 @@ def scored_loss(model, batch) -> dict:
     if isinstance(model, GPT2MoEForCausalLM):
         r = model.router_losses(mask)
         out.update(aux_loss=r['aux_loss'], z_loss=r['z_loss'], expert_counts=r['expert_counts'])
+        if 'attn_aux_loss' in r: out.update(attn_aux_loss=r['attn_aux_loss'], attn_z_loss=r['attn_z_loss']) # lesson 3b
         out['loss'] = out['lm_loss'] + r['weighted']
     else: out['loss'] = out['lm_loss']
     return out
@@ -100,6 +101,7 @@ class InstructModule(pl.LightningModule):
         logs = {'train/loss': out['loss'], 'train/lm_loss': out['lm_loss'], 'lr': self.optimizers().param_groups[0]['lr']}
         if 'aux_loss' in out:
             logs.update({'train/aux_loss': out['aux_loss'], 'train/z_loss': out['z_loss']})
+            if 'attn_aux_loss' in out: logs.update({'train/attn_aux_loss': out['attn_aux_loss'], 'train/attn_z_loss': out['attn_z_loss']})
             if self.hparams.log_expert_load:
                 frac = out['expert_counts'].float() / out['expert_counts'].sum(1, keepdim=True) # (L, E)
                 logs['load/max_over_mean'] = (frac.max(1).values * frac.shape[1]).max()
