@@ -144,7 +144,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/09_cli.ipynb #2bb4739d
-def _configure_output(verbose:bool):
+def _configure_output(verbose:bool, command:str=''):
     "Route logs and warnings: the package's own as one line each (information on stdout, warnings on stderr), libraries' only with `verbose`."
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format='%(message)s', force=True)
     ours = logging.getLogger('gpt2moe_instruct') # phase lines on stdout, warnings on stderr as "gpt2moe: warning: ..."
@@ -154,6 +154,7 @@ def _configure_output(verbose:bool):
     out.setFormatter(logging.Formatter('%(message)s')); err.setFormatter(logging.Formatter('gpt2moe: warning: %(message)s'))
     ours.addHandler(out); ours.addHandler(err)
     if verbose: return
+    if command in ('train', 'demo', 'ablate'): import pytorch_lightning # it sets its loggers to INFO on import: import it first
     for name in ('pytorch_lightning', 'lightning.pytorch', 'lightning_fabric', 'lightning'): logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
     import transformers, datasets
@@ -224,7 +225,7 @@ def main(argv=None) -> int:
     a = parser().parse_args(argv)
     debug, verbose = getattr(a, 'debug', False), getattr(a, 'verbose', False)
     if _offline(a): os.environ['HF_HUB_OFFLINE'] = '1' # before anything imports the hub client: no network call at all
-    _configure_output(verbose)
+    _configure_output(verbose, a.command)
     try:
         with cli_style(): _run(a)
     except KeyboardInterrupt as e: return _stopped(e, debug)
