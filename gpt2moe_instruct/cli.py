@@ -101,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--quick', action='store_true', help="a small, fast version (under a minute)")
     d.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
     d.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
-    from gpt2moe_instruct.presets import PRESETS, PRESET_HELP, PRESET_GROUPS, CHOICES # plain Python: no torch
+    from gpt2moe_instruct.presets import PRESETS, PRESET_ALIASES, PRESET_HELP, PRESET_GROUPS, CHOICES # plain Python: no torch
     a = _common(sub.add_parser('ablate', epilog=_examples('ablate'), help="fine-tuning ablations on the demo setup: what to freeze, top-1/top-2, aux loss"))
     a.add_argument('--out-dir', default='runs/ablate', help="where the table and plot go")
     a.add_argument('--quick', action='store_true', help="a small, fast version")
@@ -109,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
     a.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     t = _common(sub.add_parser('train', epilog=_examples('train'), help="fine-tune from a preset (t4: the T4 recipe; tiny: small and offline)"))
-    t.add_argument('--preset', default='tiny', choices=sorted(PRESETS), help="starting settings; the flags below override them")
+    t.add_argument('--preset', default='tiny', choices=sorted(PRESETS) + sorted(PRESET_ALIASES),
+                   help="starting settings; the flags below override them ('demo' is an earlier name of 'tiny')")
     t.add_argument('--ckpt-path', default=None, help="resume from this Lightning checkpoint")
     _add_preset_flags(t, PRESETS, PRESET_HELP, PRESET_GROUPS, CHOICES)
     e = _common(sub.add_parser('eval', epilog=_examples('eval'), help="perplexity, exact match, tokens/s, FLOPs/token and parameters of saved models"))
