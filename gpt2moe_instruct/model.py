@@ -22,7 +22,7 @@ from transformers.utils import can_return_tuple
 from .moe import MoELayer
 from .router import load_balancing_loss, router_z_loss
 from .errors import UserError, check_names
-from .attention import add_attention_experts, attention_router_losses, attention_inactive_params, check_attn_experts
+from .attention import add_attention_experts, attention_expert_layers, attention_router_losses, attention_inactive_params, check_attn_experts
 
 # %% ../nbs/03_surgery.ipynb #2b76550c
 INIT_STRATEGIES = ('scratch', 'upcycle', 'split')
@@ -206,7 +206,7 @@ class GPT2MoEForCausalLM(GPT2LMHeadModel):
         z = router_z_loss(logits, mask)
         weighted = self.config.router_aux_loss_coef * aux + self.config.router_z_loss_coef * z
         out = dict(aux_loss=aux, z_loss=z, router_logits=logits, expert_counts=torch.stack([r.counts for r in routings]))
-        if self.config.attn_experts: # the attention routers' losses, reported apart and weighted by their own coefficients
+        if attention_expert_layers(self): # the attention routers' losses, reported apart and weighted by their own coefficients
             a = attention_router_losses(self, attention_mask)
             out.update(attn_aux_loss=a['aux_loss'], attn_z_loss=a['z_loss'])
             weighted = weighted + self.config.attn_aux_loss_coef * a['aux_loss'] + self.config.attn_z_loss_coef * a['z_loss']
