@@ -7,8 +7,8 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/moe.html.md"""
 # %% auto #0
 __all__ = ['EXPERTS_FUNCTIONS', 'FEW_TOKENS', 'moe_forward_loop', 'expert_counts', 'sort_by_expert', 'grouped_mm_available',
            'grouped_matmul', 'ExpertBank', 'grouped_mm_experts', 'eager_experts', 'batched_mm_experts',
-           'check_experts_implementation', 'MoEOutput', 'MoELayer', 'to_mixtral_block', 'expert_capacity',
-           'within_capacity', 'to_qwen2_moe_block']
+           'check_experts_implementation', 'ExpertsImplementationMixin', 'MoEOutput', 'MoELayer', 'to_mixtral_block',
+           'expert_capacity', 'within_capacity', 'to_qwen2_moe_block']
 
 # %% ../nbs/02_moe.ipynb #9967673c
 import math
@@ -191,6 +191,31 @@ def check_experts_implementation(name:str|None) -> str|None:
     if name is not None and name not in EXPERTS_FUNCTIONS:
         raise ValueError(f"experts_implementation must be None (automatic) or one of {sorted(EXPERTS_FUNCTIONS)}, got {name!r}")
     return name
+
+# %% ../nbs/02_moe.ipynb #e1a0c014
+class ExpertsImplementationMixin:
+    "For a HF `PreTrainedModel` holding `ExpertBank`s: HF's `experts_implementation` selects the banks' implementation."
+    def __init__(self, config, *args, **kwargs):
+        requested = config._experts_implementation # HF's inner models may replace None by a default of their own
+        super().__init__(config, *args, **kwargs)
+        self.set_experts_implementation(requested)
+
+    @classmethod
+    def _can_set_experts_implementation(cls) -> bool: return True
+
+    def get_correct_experts_implementation(self, requested:str|None) -> str|None:
+        "HF's check of a requested implementation: ours, or None (each bank chooses per call)."
+        return check_experts_implementation(requested)
+
+    def set_experts_implementation(self, experts_implementation:str|None):
+        "Use `experts_implementation` in every `ExpertBank` of the model (None: automatic)."
+        self.config._experts_implementation_internal = check_experts_implementation(experts_implementation)
+        self.sync_experts_implementation()
+
+    def sync_experts_implementation(self):
+        "Give every `ExpertBank` the implementation recorded in the config."
+        for m in self.modules():
+            if isinstance(m, ExpertBank): m.experts_implementation = self.config._experts_implementation
 
 # %% ../nbs/02_moe.ipynb #37808ad8
 class MoEOutput(NamedTuple):
