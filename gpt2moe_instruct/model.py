@@ -19,7 +19,7 @@ from transformers import GPT2Config, GPT2Model, GPT2LMHeadModel, AutoConfig, Aut
 from transformers.dynamic_module_utils import custom_object_save
 from transformers.modeling_outputs import BaseModelOutputWithPastAndCrossAttentions, CausalLMOutputWithCrossAttentions
 from transformers.utils import can_return_tuple
-from .moe import MoELayer
+from .moe import MoELayer, ExpertsImplementationMixin
 from .router import load_balancing_loss, router_z_loss
 from .errors import UserError, check_names
 from .attention import add_attention_experts, attention_expert_layers, attention_router_losses, attention_inactive_params, check_attn_experts
@@ -144,7 +144,7 @@ class MoECausalLMOutput(CausalLMOutputWithCrossAttentions):
     attn_z_loss: torch.FloatTensor | None = None
 
 # %% ../nbs/03_surgery.ipynb #c20d9367
-class GPT2MoEModel(GPT2Model):
+class GPT2MoEModel(ExpertsImplementationMixin, GPT2Model):
     "GPT-2's transformer (embeddings and blocks, no LM head) with MoE layers in place of its MLPs."
     config_class = GPT2MoEConfig
 
@@ -171,7 +171,7 @@ class GPT2MoEModel(GPT2Model):
 
 GENERATION_DEFAULTS = dict(do_sample=False, max_new_tokens=128) # what generate and pipelines do unless told otherwise
 
-class GPT2MoEForCausalLM(GPT2LMHeadModel):
+class GPT2MoEForCausalLM(ExpertsImplementationMixin, GPT2LMHeadModel):
     "GPT-2's LM head over a `GPT2MoEModel`; adds the router losses to the LM loss."
     config_class = GPT2MoEConfig
 
