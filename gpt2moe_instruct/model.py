@@ -54,6 +54,7 @@ class GPT2MoEConfig(GPT2Config):
                  noisy_gating:bool=False, # learned noise on the router logits in training (Shazeer et al. 2017)
                  shared_expert_dim:int=0, # width of an always-on shared expert (0: none)
                  shared_expert_gate:bool=False, # scale the shared expert by a learned sigmoid gate
+                 router_bias_update:float=0.0, # > 0: balance by a selection bias moved this much per step, DeepSeek-V3 (0: off)
                  **kwargs): # GPT-2's own fields (n_layer, n_embd, n_head, ...)
         self.n_experts, self.moe_top_k, self.expert_dim, self.expert_type = n_experts, moe_top_k, expert_dim, expert_type
         self.expert_bias, self.router_aux_loss_coef, self.router_z_loss_coef = expert_bias, router_aux_loss_coef, router_z_loss_coef
@@ -61,6 +62,7 @@ class GPT2MoEConfig(GPT2Config):
         self.init_strategy, self.moe_layers, self.expert_output_scale = init_strategy, moe_layers, expert_output_scale
         self.capacity_factor, self.noisy_gating = capacity_factor, noisy_gating # notebook 2's options, off by default
         self.shared_expert_dim, self.shared_expert_gate = shared_expert_dim, shared_expert_gate
+        self.router_bias_update = router_bias_update
         super().__init__(**kwargs)
         add_dense_guard(self) # see 'The dense-class trap' below
         self.moe_layer_ids # validates moe_layers
@@ -76,7 +78,7 @@ class GPT2MoEConfig(GPT2Config):
         if not (capacity_factor is None or capacity_factor > 0): raise ValueError(f"capacity_factor must be None (dropless) or > 0, got {capacity_factor!r}")
         if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0): raise ValueError(f"shared_expert_dim must be an int >= 0, got {shared_expert_dim!r}")
         if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
-        for name in ('router_aux_loss_coef', 'router_z_loss_coef', 'router_jitter'):
+        for name in ('router_aux_loss_coef', 'router_z_loss_coef', 'router_jitter', 'router_bias_update'):
             if getattr(self, name) < 0: raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
 
     @property
@@ -98,7 +100,7 @@ class GPT2MoEMLP(MoELayer):
                          expert_bias=config.expert_bias, expert_output_scale=config.expert_output_scale,
                          std=std, out_std=std / math.sqrt(2 * config.n_layer), capacity_factor=config.capacity_factor,
                          noisy_gating=config.noisy_gating, shared_expert_dim=config.shared_expert_dim,
-                         shared_expert_gate=config.shared_expert_gate)
+                         shared_expert_gate=config.shared_expert_gate, router_bias_update=config.router_bias_update)
         self.dropout = nn.Dropout(config.resid_pdrop) # as GPT-2's MLP
         self.routing = None
 

@@ -21,6 +21,7 @@ from torch.utils.data import DataLoader
 import pytorch_lightning as pl
 from transformers import get_cosine_with_hard_restarts_schedule_with_warmup
 from .moe import ExpertBank
+from .router import record_router_loads, update_router_biases
 from .model import GPT2MoEForCausalLM, gpt2_to_moe, make_tiny_gpt2, count_params, load_gpt2
 from .data import load_tokenizer, AlpacaDataModule, format_alpaca
 from .chat import add_chat_template
@@ -112,6 +113,8 @@ class InstructModule(pl.LightningModule):
 
     def on_train_batch_end(self, outputs, batch, batch_idx):
         dt = time.perf_counter() - self._t0
+        record_router_loads(self.model, batch.get('attention_mask'))    # bias-balanced routers (if any) count the real tokens...
+        if (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0: update_router_biases(self.model) # ...and move after the step
         self.log('tokens_per_s', self._n_tok.float() / dt, prog_bar=True)
         if self.trainer.is_global_zero and (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0:
             m = self.trainer.callback_metrics
