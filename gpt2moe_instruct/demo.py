@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader
 from transformers import GPT2Config, GPT2LMHeadModel
 from .data import (offline_gpt2_tokenizer, synthetic_splits, synthetic_corpus, plain_text_dataset,
                                    tokenize_dataset, InstructionCollator, EpochSampler, format_alpaca, load_tokenizer, TASKS)
-from .model import gpt2_to_moe, load_gpt2, load_model, count_params, freeze_router, freeze_all_but_moe, freeze_moe
+from .model import gpt2_to_moe, load_gpt2, load_model, INIT_STRATEGIES, count_params, freeze_router, freeze_all_but_moe, freeze_moe
 from .train import InstructModule, _trainer
 from .chat import add_chat_template
 from .metrics import exact_match, perplexity
@@ -132,7 +132,7 @@ def convert(source,            # a GPT-2 folder (or model)
             strategy:str,      # 'dense' (GPT-2 itself) or a `gpt2_to_moe` strategy: 'scratch', 'upcycle', 'split'
             settings:dict, seed:int=0, **moe_overrides):
     "The model to fine-tune: a copy of dense GPT-2, or GPT2MoE made from it with `strategy`."
-    if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    if strategy not in ('dense',) + INIT_STRATEGIES: raise ValueError(f"strategy must be one of {('dense',) + INIT_STRATEGIES}, got {strategy!r}")
     torch.manual_seed(seed)
     if strategy == 'dense': return copy.deepcopy(load_gpt2(source))
     kw = dict(n_experts=settings['n_experts'], moe_top_k=settings['moe_top_k'])
@@ -398,6 +398,12 @@ ABLATIONS = { # name -> (freeze function or None, GPT2MoE config overrides)
     'MoE layers frozen': (freeze_moe, {}),
     'top-1 routing': (None, dict(moe_top_k=1)),
     'no load-balancing loss': (None, dict(router_aux_loss_coef=0.0)),
+    'z-loss only': (None, dict(router_aux_loss_coef=0.0, router_z_loss_coef=1e-3)),
+    'balance loss and z-loss': (None, dict(router_z_loss_coef=1e-3)),
+    'bias balancing, no loss': (None, dict(router_aux_loss_coef=0.0, router_bias_update=1e-3)),
+    '4 experts': (None, dict(n_experts=4)),
+    '16 experts': (None, dict(n_experts=16)),
+    'drop-upcycling, r = 0.5': (None, dict(init_strategy='drop_upcycle')),
 }
 
 def load_stats(load:torch.Tensor) -> dict:
@@ -453,7 +459,8 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md and ablate
         variants = {}
         for i, (name, (freeze, overrides)) in enumerate(ABLATIONS.items()):
             say(f"[2/3] fine-tuning with {name} ({i + 1}/{len(ABLATIONS)})")
-            m = convert(pretrained, init_strategy, s, seed, **overrides)
+            overrides = dict(overrides); strategy = overrides.pop('init_strategy', init_strategy) # a row may start its experts another way
+            m = convert(pretrained, strategy, s, seed, **overrides)
             if freeze is not None: freeze(m)
             if s['freeze_embeddings']: m.transformer.wte.weight.requires_grad_(False) # as in the demo, for every variant
             trainable = sum(p.numel() for p in m.parameters() if p.requires_grad)

@@ -17,7 +17,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .expert import SwiGLUExpert, GELUExpert
-from .router import TopKRouter, Routing
+from .router import TopKRouter, BiasBalancedRouter, Routing
 
 # %% ../nbs/02_moe.ipynb #b4c37d27
 def moe_forward_loop(x:Tensor,               # (N, d) tokens
@@ -248,6 +248,7 @@ class MoELayer(nn.Module):
                  noisy_gating:bool=False,         # learned Gaussian noise on the router logits in training (Shazeer et al. 2017)
                  shared_expert_dim:int=0,         # hidden width of a SwiGLU expert that every token uses; 0: none
                  shared_expert_gate:bool=False,   # scale the shared expert by sigmoid(w_g x) (Qwen2-MoE)
+                 router_bias_update:float=0.0,    # > 0: a `BiasBalancedRouter` with this bias update speed (DeepSeek-V3); 0: plain router
                 ):
         super().__init__()
         if capacity_factor is not None and not capacity_factor > 0:
@@ -257,7 +258,10 @@ class MoELayer(nn.Module):
         if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
         self.d_model, self.n_experts, self.moe_top_k, self.expert_output_scale = d_model, n_experts, moe_top_k, expert_output_scale
         self.capacity_factor = capacity_factor
-        self.router = TopKRouter(d_model, n_experts, moe_top_k, renormalize=renormalize, router_jitter=router_jitter, noisy_gating=noisy_gating)
+        if not router_bias_update >= 0: raise ValueError(f"router_bias_update must be >= 0 (0: no bias balancing), got {router_bias_update!r}")
+        router_kw = dict(renormalize=renormalize, router_jitter=router_jitter, noisy_gating=noisy_gating)
+        if router_bias_update: router_kw['router_bias_update'] = router_bias_update
+        self.router = (BiasBalancedRouter if router_bias_update else TopKRouter)(d_model, n_experts, moe_top_k, **router_kw)
         self.experts = ExpertBank(n_experts, d_model, expert_dim, expert_type=expert_type, expert_bias=expert_bias, std=std, out_std=out_std, impl=impl,
                                    experts_implementation=experts_implementation)
         self.shared_expert = SwiGLUExpert(d_model, shared_expert_dim) if shared_expert_dim else None

@@ -15,7 +15,7 @@ from .errors import UserError, option, check_names
 # %% ../nbs/presets.ipynb #46f4e987
 _COMMON = dict(data='tatsu-lab/alpaca', arch='moe', init_strategy='scratch', weight_decay=0.01, eps=1e-8, val_fraction=0.05,
                template='short', train_on_prompt=False, devices=1, num_nodes=1, strategy='auto', gradient_clip_val=1.0,
-               gradient_checkpointing=False, seed=0, offline_n=None, n_experts=8, moe_top_k=2, expert_dim=256,
+               gradient_checkpointing=False, seed=0, offline_n=None, n_experts=8, moe_top_k=2, expert_dim=256, router_bias_update=0.0,
                keep_checkpoints=2, max_time=None, resume=False, overwrite=False, logger='csv', dry_run=False)
 PRESETS = {
     't4': dict(_COMMON, model='gpt2', offline=False, batch_size=2, accumulate=2, max_length=1024, precision='16-mixed',
@@ -45,6 +45,7 @@ PRESET_HELP = { # one line per setting: the command line's --help shows these
     'out_dir': "where logs, checkpoints and the model go", 'seed': "random seed", 'offline_n': "synthetic training questions to use (default: all)",
     'log_every_n_steps': "logging interval", 'n_experts': "experts per MoE layer", 'moe_top_k': "experts per token",
     'expert_dim': "hidden width of a SwiGLU expert",
+    'router_bias_update': "balance the load by a per-expert selection bias moved this much after each step (DeepSeek-V3; 0: off)",
     'checkpoint_every': "save a checkpoint every N optimizer steps (0: only at the end and when stopped)",
     'keep_checkpoints': "how many of the newest checkpoints to keep in out_dir/checkpoints",
     'max_time': "end cleanly, with a checkpoint, before this much time: HH:MM:SS or DD:HH:MM:SS",
@@ -57,7 +58,7 @@ PRESET_HELP = { # one line per setting: the command line's --help shows these
 
 # %% ../nbs/presets.ipynb #dc8be631
 PRESET_GROUPS = {
-    'model': ('model', 'arch', 'init_strategy', 'n_experts', 'moe_top_k', 'expert_dim'),
+    'model': ('model', 'arch', 'init_strategy', 'n_experts', 'moe_top_k', 'expert_dim', 'router_bias_update'),
     'data': ('data', 'offline', 'offline_n', 'template', 'max_length', 'train_on_prompt', 'val_fraction'),
     'optimisation': ('batch_size', 'accumulate', 'lr', 'weight_decay', 'eps', 'warmup_steps', 'cycles', 'gradient_clip_val',
                      'max_steps', 'max_epochs', 'precision', 'gradient_checkpointing', 'seed'),
@@ -81,7 +82,7 @@ def parse_duration(t) -> float|None:
     return secs
 
 # %% ../nbs/presets.ipynb #cc84b28e
-CHOICES = dict(arch=('moe', 'dense'), init_strategy=('scratch', 'upcycle', 'split'), template=('short', 'stanford'),
+CHOICES = dict(arch=('moe', 'dense'), init_strategy=('scratch', 'upcycle', 'split', 'drop_upcycle'), template=('short', 'stanford'),
                precision=('32-true', '32', '16-mixed', 'bf16-mixed', '16-true', 'bf16-true', '64-true'),
                accelerator=('auto', 'cpu', 'gpu', 'cuda', 'mps', 'tpu'), logger=('csv', 'tensorboard', 'wandb'))
 
@@ -94,7 +95,7 @@ _RULES = { # setting: (is the value valid?, what it must be)
     **{k: (lambda v: _int(v) and v >= 0, "an integer >= 0") for k in ('warmup_steps', 'seed', 'checkpoint_every', 'val_every')},
     **{k: (lambda v: _int(v) and (v >= 1 or v == -1), "a positive integer, or -1 for no limit") for k in ('max_steps', 'max_epochs')},
     **{k: (lambda v: _number(v) and v > 0, "a positive number") for k in ('lr', 'eps')},
-    'weight_decay': (lambda v: _number(v) and v >= 0, "a number >= 0"),
+    **{k: (lambda v: _number(v) and v >= 0, "a number >= 0") for k in ('weight_decay', 'router_bias_update')},
     'gradient_clip_val': (lambda v: v is None or (_number(v) and v >= 0), "a number >= 0 (0: no clipping)"),
     'val_fraction': (lambda v: _number(v) and 0 < v < 1, "a number between 0 and 1"),
     'offline_n': (lambda v: v is None or (_int(v) and v >= 1), "a positive integer"),
@@ -102,7 +103,7 @@ _RULES = { # setting: (is the value valid?, what it must be)
     **{k: (lambda v: isinstance(v, bool), "True or False") for k in ('offline', 'train_on_prompt', 'gradient_checkpointing', 'resume', 'overwrite', 'dry_run')},
     **{k: (lambda v, c=c: v in c, "one of " + ', '.join(c)) for k, c in CHOICES.items()},
 }
-_MOE_ONLY = ('init_strategy', 'n_experts', 'moe_top_k', 'expert_dim') # what a dense model has no use for
+_MOE_ONLY = ('init_strategy', 'n_experts', 'moe_top_k', 'expert_dim', 'router_bias_update') # what a dense model has no use for
 
 # %% ../nbs/presets.ipynb #c019bfee
 def _saved_moe(model) -> bool:

@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader
 import pytorch_lightning as pl
 from transformers import get_cosine_with_hard_restarts_schedule_with_warmup
 from .moe import ExpertBank
+from .router import record_router_loads, update_router_biases
 from .model import GPT2MoEForCausalLM, gpt2_to_moe, make_tiny_gpt2, count_params, load_gpt2
 from .data import load_tokenizer, AlpacaDataModule, format_alpaca
 from .chat import add_chat_template
@@ -114,6 +115,8 @@ class InstructModule(pl.LightningModule):
 
     def on_train_batch_end(self, outputs, batch, batch_idx):
         dt = time.perf_counter() - self._t0
+        record_router_loads(self.model, batch.get('attention_mask'))    # bias-balanced routers (if any) count the real tokens...
+        if (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0: update_router_biases(self.model) # ...and move after the step
         self.log('tokens_per_s', self._n_tok.float() / dt, prog_bar=True)
         if self.trainer.is_global_zero and (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0:
             m = self.trainer.callback_metrics
@@ -564,7 +567,7 @@ def train(preset:str='tiny', ckpt_path=None, datamodule=None, model_instance=Non
             datamodule.setup('fit') # read and check the data before building the model: a bad row fails in seconds
         model = model_instance
         if model is None: model = build_model(c['model'], c['arch'], c['init_strategy'], verbose=verbose, n_experts=c['n_experts'],
-                                              moe_top_k=c['moe_top_k'], **({} if c['init_strategy'] != 'scratch' else dict(expert_dim=c['expert_dim'])))
+                                              moe_top_k=c['moe_top_k'], router_bias_update=c['router_bias_update'], **({} if c['init_strategy'] != 'scratch' else dict(expert_dim=c['expert_dim'])))
         if c['gradient_checkpointing']: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         n_pos = model.config.n_positions
         if c['max_length'] > n_pos: raise UserError(f"{option('max_length', c['max_length'])} exceeds the model's context n_positions={n_pos}")
