@@ -6,7 +6,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/moe.html.md"""
 
 # %% auto #0
 __all__ = ['EXPERTS_FUNCTIONS', 'FEW_TOKENS', 'moe_forward_loop', 'expert_counts', 'sort_by_expert', 'grouped_mm_available',
-           'grouped_matmul', 'ExpertBank', 'grouped_mm_experts', 'eager_experts', 'batched_mm_experts',
+           'grouped_matmul', 'per_block', 'ExpertBank', 'grouped_mm_experts', 'eager_experts', 'batched_mm_experts',
            'check_experts_implementation', 'ExpertsImplementationMixin', 'MoEOutput', 'MoELayer', 'to_mixtral_block',
            'expert_capacity', 'within_capacity', 'to_qwen2_moe_block']
 
@@ -76,6 +76,13 @@ def grouped_matmul(x:Tensor,       # (M, d_in) rows sorted by group
     if impl == 'split': return torch.cat([xg @ wg for xg, wg in zip(x.split(counts.tolist()), w)])
     raise ValueError(f"impl must be 'auto', 'grouped_mm' or 'split', got {impl!r}")
 
+# %% ../nbs/02_moe.ipynb #16b1d734
+def per_block(b:Tensor,      # (E, n) one row per expert (a bias)
+              counts:Tensor, # (E,) rows per expert, in sorted order
+             ) -> Tensor:    # (M, n): row e of `b` repeated counts[e] times
+    "Each expert's row broadcast over its block of sorted rows; the gradient is a plain sum per block (the same every run)."
+    return torch.cat([be.expand(c, -1) for be, c in zip(b, counts.tolist())])
+
 # %% ../nbs/02_moe.ipynb #a8f7e435
 class ExpertBank(nn.Module):
     "`n_experts` SwiGLU (or GELU) experts stored as stacked `(E, d_in, d_out)` weights; `forward` is HF's experts interface."
@@ -106,14 +113,14 @@ class ExpertBank(nn.Module):
         "The expert's nonlinearity on the first projection `h` (and, for SwiGLU, the second one `g`)."
         return F.silu(h) * g if self.expert_type == 'swiglu' else F.gelu(h, approximate='tanh')
 
-    def run_sorted(self, x, counts, expert_of_row=None):
-        "`x` (M, d): rows sorted by expert; `counts` (E,): rows per expert; `expert_of_row` (M,) needed for biases."
+    def run_sorted(self, x, counts):
+        "`x` (M, d): rows sorted by expert; `counts` (E,): rows per expert (biases broadcast per block: a deterministic backward)."
         mm = lambda a, w: grouped_matmul(a, w, counts, self.impl)
         h = mm(x, self.w1)                                                      # (M, f)
-        if self.b1 is not None: h = h + self.b1[expert_of_row]
+        if self.b1 is not None: h = h + per_block(self.b1, counts)
         h = self.hidden(h, mm(x, self.v) if self.v is not None else None)
         y = mm(h, self.w2)                                                      # (M, d)
-        return y + self.b2[expert_of_row] if self.b2 is not None else y
+        return y + per_block(self.b2, counts) if self.b2 is not None else y
 
     def implementation(self, n_tokens:int) -> str:
         "What `forward` runs for `n_tokens` tokens: `experts_implementation` if set, else the automatic choice."
@@ -154,7 +161,7 @@ def grouped_mm_experts(bank, hidden_states, top_k_index, top_k_weights):
     flat = top_k_index.reshape(-1)                                           # (N*k,) expert of each assignment
     order, pos, counts = sort_by_expert(flat, bank.n_experts)                # the dispatch plan
     xs = hidden_states.new_empty(N * k, d).index_copy(0, pos, hidden_states.unsqueeze(1).expand(N, k, d).reshape(N * k, d))
-    ys = bank.run_sorted(xs, counts, flat[order])                            # (N*k, d), sorted by expert
+    ys = bank.run_sorted(xs, counts)                                         # (N*k, d), sorted by expert
     y = ys.new_empty(ys.shape).index_copy(0, order, ys).view(N, k, -1)       # back to (N, k, d)
     return torch.einsum('nk,nkd->nd', top_k_weights, y)
 

@@ -6,7 +6,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/viz.html.md"""
 
 # %% auto #0
 __all__ = ['DOMAIN_TEXTS', 'routing_table', 'plot_routing', 'expert_load', 'plot_expert_load', 'domain_usage',
-           'plot_domain_usage', 'group_spread', 'routing_explorer']
+           'plot_domain_usage', 'group_spread', 'locality_chance', 'routing_locality', 'routing_explorer']
 
 # %% ../nbs/08_viz.ipynb #32e149bb
 import base64, io, math, warnings
@@ -220,6 +220,28 @@ def group_spread(usage:torch.Tensor) -> torch.Tensor:
     "Per layer of a `domain_usage` tensor `(G, L, E)`: the mean total variation distance between each group's expert shares and their mean; `(L,)`."
     if usage.ndim != 3: raise ValueError(f"usage must be (n_groups, n_layers, n_experts), got shape {tuple(usage.shape)}")
     return 0.5 * (usage - usage.mean(0, keepdim=True)).abs().sum(-1).mean(0) # (L,)
+
+# %% ../nbs/08_viz.ipynb #27ba2b10
+def locality_chance(n_experts:int, k:int) -> dict:
+    "Routing locality of random routing: the first choice repeats with 1/E; two random top-k sets share an expert with 1 - C(E-k, k) / C(E, k)."
+    if not (isinstance(n_experts, int) and isinstance(k, int) and 1 <= k <= n_experts):
+        raise ValueError(f"need ints 1 <= k <= n_experts, got n_experts={n_experts!r}, k={k!r}")
+    return dict(first=1 / n_experts, overlap=1 - math.comb(n_experts - k, k) / math.comb(n_experts, k))
+
+# %% ../nbs/08_viz.ipynb #e0df9a67
+def routing_locality(tables:list) -> dict:
+    "Per layer, over the consecutive token pairs within each text: the share with the same first-choice expert (`first`) and with top-k sets that share an expert (`overlap`), both `(L,)`."
+    if isinstance(tables, dict) or not isinstance(tables, (list, tuple)) or not tables:
+        raise ValueError("tables must be a non-empty list of routing_table results (or their experts tensors, (L, T, k))")
+    same = overlap = pairs = 0
+    for t in tables:
+        e = t['experts'] if isinstance(t, dict) else t                   # (L, T, k)
+        a, b = e[:, :-1], e[:, 1:]                                        # (L, T-1, k): each token and the next
+        same = same + (a[..., 0] == b[..., 0]).sum(1)                     # (L,)
+        overlap = overlap + (a[..., :, None] == b[..., None, :]).flatten(2).any(2).sum(1)
+        pairs += e.shape[1] - 1
+    if not pairs: raise ValueError("the texts hold no pair of consecutive tokens")
+    return dict(first=same / pairs, overlap=overlap / pairs, pairs=pairs)
 
 # %% ../nbs/08_viz.ipynb #41641274
 def _png_output(fig:Figure) -> dict:
