@@ -163,7 +163,8 @@ def _configure_output(verbose:bool, command:str=''):
     hub_logging.set_verbosity_error() # no line per network retry
     transformers.utils.logging.set_verbosity_error(); transformers.utils.logging.disable_progress_bar()
     datasets.utils.logging.set_verbosity_error(); datasets.disable_progress_bars()
-    pkg = os.path.dirname(os.path.abspath(__file__))
+    import gpt2moe_instruct
+    pkg = os.path.dirname(os.path.abspath(gpt2moe_instruct.__file__))
     def show(message, category, filename, lineno, file=None, line=None):
         if os.path.abspath(filename).startswith(pkg): print(f"gpt2moe: warning: {message}", file=sys.stderr)
     warnings.showwarning = show
