@@ -6,9 +6,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'STRATEGIES', 'TIMING_KEYS', 'ABLATIONS', 'tiny_gpt2', 'CorpusLM', 'LossCurves',
-           'quiet', 'StepBar', 'pretrain', 'convert', 'finetune', 'greedy_answers', 'score', 'evaluate_rows',
-           'demo_table', 'examples_table', 'plot_curves', 'side_by_side', 'run_demo', 'without_timings', 'demo_model',
-           'load_stats', 'ablate_table', 'plot_ablate', 'run_ablate']
+           'quiet', 'pretrain', 'convert', 'finetune', 'evaluate_rows', 'demo_table', 'examples_table', 'plot_curves',
+           'side_by_side', 'run_demo', 'without_timings', 'demo_model', 'load_stats', 'ablate_table', 'plot_ablate',
+           'run_ablate']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
 import contextlib, copy, io, json, logging, sys, time, warnings
@@ -21,7 +21,7 @@ from transformers import GPT2Config, GPT2LMHeadModel
 from .data import (offline_gpt2_tokenizer, synthetic_splits, synthetic_corpus, plain_text_dataset,
                                    tokenize_dataset, InstructionCollator, EpochSampler, format_alpaca, load_tokenizer, TASKS)
 from .model import gpt2_to_moe, load_gpt2, load_model, INIT_STRATEGIES, count_params, freeze_router, freeze_all_but_moe, freeze_moe
-from .train import InstructModule, _trainer
+from .train import InstructModule, StepBar, _trainer
 from .chat import add_chat_template
 from .metrics import exact_match, perplexity
 from .metrics import flops_per_token
@@ -94,19 +94,6 @@ def _loader(ds, batch_size:int, seed:int, pad_id:int) -> DataLoader:
     "Batches in an order that depends only on `seed` and the epoch (the same for every model)."
     return DataLoader(ds, batch_size=batch_size, sampler=EpochSampler(len(ds), seed), collate_fn=InstructionCollator(pad_id))
 
-class StepBar(pl.Callback):
-    "One progress bar over all the optimizer steps of a run (not one per epoch), on a terminal or in a notebook only; cleared when done."
-    def __init__(self, desc:str=''): self.desc, self.bar = desc, None
-    def on_train_start(self, trainer, module):
-        from tqdm.auto import tqdm # a widget in a notebook, text on a terminal, nothing in a log file
-        self.bar = tqdm(total=trainer.max_steps, desc=self.desc, unit='step', leave=False,
-                        disable=False if 'ipykernel' in sys.modules else None)
-    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
-        self.bar.update(trainer.global_step - self.bar.n)
-        loss = trainer.callback_metrics.get('train/lm_loss')
-        if loss is not None: self.bar.set_postfix(loss=f"{float(loss):.3f}", refresh=False)
-    def on_train_end(self, trainer, module): self.bar.close()
-
 def _fit(module, loader, steps:int, curves:LossCurves, verbose:bool, desc:str=''):
     "Fit `module` for `steps` optimizer steps, with one progress bar if `verbose`."
     _trainer(max_steps=steps, limit_val_batches=0, enable_progress_bar=False, gradient_clip_val=1.0,
@@ -152,32 +139,9 @@ def finetune(model, train_ds, tokenizer, settings:dict, seed:int=0, verbose:bool
     return dict(lm=curves.lm, aux=curves.aux, seconds=time.perf_counter() - t0)
 
 # %% ../nbs/11_demo.ipynb #b8c75575
-@torch.no_grad()
-def greedy_answers(model, tokenizer, rows:list, template:str='short', max_new_tokens:int=24) -> list:
-    "Greedy answers (text) to Alpaca `rows`; prompts of equal length are generated as one batch."
-    model.eval()
-    prompts = [tokenizer(format_alpaca(r, template)[0])['input_ids'] for r in rows]
-    groups, out, eos = {}, [None] * len(rows), tokenizer.eos_token_id
-    for i, p in enumerate(prompts): groups.setdefault(len(p), []).append(i)
-    device = next(model.parameters()).device
-    for L, idx in groups.items():
-        ids = torch.tensor([prompts[i] for i in idx], device=device)                     # (b, L)
-        gen = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens, do_sample=False,
-                             eos_token_id=eos, pad_token_id=eos)                          # (b, L + new)
-        for i, g in zip(idx, gen[:, L:]): out[i] = tokenizer.decode(g, skip_special_tokens=True).strip()
-    return out
-
-def score(answers:list, rows:list) -> dict:
-    "Exact match of `answers` with the rows' `output`: accuracy overall and per task."
-    hits = [a == r['output'].strip() for a, r in zip(answers, rows)]
-    per = {}
-    for h, r in zip(hits, rows): per.setdefault(r.get('task', 'all'), []).append(h)
-    return dict(accuracy=sum(hits) / len(hits), n=len(hits), per_task={t: sum(v) / len(v) for t, v in sorted(per.items())})
-
 def evaluate_rows(model, tokenizer, rows:list, test_loader, max_new_tokens:int) -> dict:
     "Exact match (overall, per task, and the answers) and response perplexity of `model` on held-out `rows`."
-    answers = greedy_answers(model, tokenizer, rows, max_new_tokens=max_new_tokens)
-    return dict(score(answers, rows), answers=answers, ppl=perplexity(model, test_loader)['ppl'])
+    return dict(exact_match(model, tokenizer, rows, max_new_tokens=max_new_tokens), ppl=perplexity(model, test_loader)['ppl'])
 
 # %% ../nbs/11_demo.ipynb #e90b1e99
 def _pct(x): return f"{100 * x:.0f}%"
