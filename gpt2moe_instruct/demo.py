@@ -416,7 +416,7 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md and ablate
                overwrite:bool=False,   # write over an earlier run in `out_dir` (otherwise a non-empty `out_dir` is an error)
                pretrained=None,        # a pre-trained GPT-2 folder (e.g. run_demo's out_dir/'pretrained'); None: pre-train here
                **settings) -> dict:
-    "The demo's fine-tuning, six ways: what to freeze, top-1 vs top-2, with and without the load-balancing loss."
+    "The demo's fine-tuning, one row per variant: what to freeze, top-1 vs top-2, the router losses and bias balancing, the number of experts, how experts start."
     if init_strategy not in STRATEGIES[1:]: raise ValueError(f"init_strategy must be one of {STRATEGIES[1:]}, got {init_strategy!r}")
     t_start = time.perf_counter()
     s, out, say, tok, splits, test_rows = _setup(out_dir, quick, seed, overwrite, verbose, settings)
