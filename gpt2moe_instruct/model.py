@@ -184,6 +184,7 @@ class GPT2MoEForCausalLM(ExpertsImplementationMixin, GPT2LMHeadModel):
         self.transformer.__class__ = GPT2MoEModel # the same modules, now the MoE base model...
         self.transformer.add_moe_layers() # ...whose MoE layers come last, so a seed gives the weights it always gave
         if config.attn_experts: add_attention_experts(self, config.attn_experts, config.attn_top_k) # lesson 3b
+        self.sync_experts_implementation() # the MoE layers exist now: give them the requested experts implementation
         eos = config.eos_token_id
         self.generation_config = GenerationConfig(**GENERATION_DEFAULTS, bos_token_id=config.bos_token_id, eos_token_id=eos, pad_token_id=eos)
 

@@ -520,8 +520,8 @@ def plot_training_logs(out_dir, path=None):
 def build_model(model='tiny', arch:str='moe', init_strategy:str='scratch', verbose:bool=True, **moe_overrides):
     "The model to fine-tune: GPT2MoE converted from GPT-2, dense GPT-2, or a saved GPT2MoE."
     from transformers import AutoModelForCausalLM
-    from .model import check_model_folder
-    from .errors import check_source
+    from gpt2moe_instruct.model import check_model_folder
+    from gpt2moe_instruct.errors import check_source
     if arch not in ('moe', 'dense'): raise ValueError(f"arch must be 'moe' or 'dense', got {arch!r}")
     if model == 'tiny': model = make_tiny_gpt2()
     elif isinstance(model, (str, os.PathLike)) and check_source(model) and check_model_folder(model).model_type == 'gpt2moe':
