@@ -58,6 +58,13 @@ def _common(p):
     p.add_argument('--verbose', action='store_true', default=argparse.SUPPRESS, help="show library logs, warnings and banners")
     return p
 
+def _seed_flags(p):
+    "--seed N for one run, or --seeds N [N ...] for one run per seed and a summary of them."
+    g = p.add_mutually_exclusive_group()
+    g.add_argument('--seed', type=_non_negative_int, default=0, help="random seed: the world, the initial weights and the batch order")
+    g.add_argument('--seeds', type=_non_negative_int, nargs='+', default=None, metavar='N',
+                   help="one run per seed, each into OUT_DIR/seed-N, then a summary of them (mean, lowest and highest run)")
+
 def _sampling_flags(p):
     p.add_argument('--max-new-tokens', type=_positive_int, default=None, help="longest reply, in tokens (default: 128, at most half the model's context)")
     p.add_argument('--temperature', type=float, default=0.7, help="sampling temperature")
@@ -78,8 +85,9 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 EXAMPLES = {
     'gpt2moe': ["gpt2moe demo", "gpt2moe train --preset t4 --model gpt2 --data tatsu-lab/alpaca",
                 "gpt2moe eval --model runs/demo/upcycle --compare runs/demo/dense", "gpt2moe COMMAND --help"],
-    'demo': ["gpt2moe demo", "gpt2moe demo --quick --out-dir runs/demo_quick", "gpt2moe demo --seed 1 --out-dir runs/demo_seed1"],
-    'ablate': ["gpt2moe ablate", "gpt2moe ablate --quick --init-strategy split --out-dir runs/ablate_split"],
+    'demo': ["gpt2moe demo", "gpt2moe demo --quick --out-dir runs/demo_quick", "gpt2moe demo --seeds 0 1 2 --out-dir runs/demo_seeds"],
+    'ablate': ["gpt2moe ablate", "gpt2moe ablate --quick --init-strategy split --out-dir runs/ablate_split",
+               "gpt2moe ablate --seeds 0 1 2 --out-dir runs/ablate_seeds"],
     'train': ["gpt2moe train --max-steps 100", "gpt2moe train --preset t4 --model gpt2 --data tatsu-lab/alpaca",
               "gpt2moe train --preset t4 --resume", "gpt2moe train --data my_rows.jsonl --arch dense --lr 1e-4"],
     'eval': ["gpt2moe eval --model runs/demo/upcycle --compare runs/demo/dense",
@@ -96,17 +104,17 @@ def parser() -> argparse.ArgumentParser:
                         formatter_class=_Help, epilog=_examples('gpt2moe')))
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND', parser_class=_Parser)
     sub.add_parser = functools.partial(sub.add_parser, formatter_class=_Help) # every sub-command's help shows defaults...
-    d = _common(sub.add_parser('demo', epilog=_examples('demo'), help="offline demo: pre-train a tiny GPT-2, make GPT2MoE three ways, fine-tune all, compare"))
+    d = _common(sub.add_parser('demo', epilog=_examples('demo'), help="offline demo: pre-train a tiny GPT-2, make GPT2MoE four ways, fine-tune all, compare"))
     d.add_argument('--out-dir', default='runs/demo', help="where the table, plots and models go")
     d.add_argument('--quick', action='store_true', help="a small, fast version (under a minute)")
-    d.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
+    _seed_flags(d)
     d.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     from gpt2moe_instruct.presets import PRESETS, PRESET_ALIASES, PRESET_HELP, PRESET_GROUPS, CHOICES # plain Python: no torch
-    a = _common(sub.add_parser('ablate', epilog=_examples('ablate'), help="fine-tuning ablations on the demo setup: what to freeze, top-1/top-2, aux loss"))
+    a = _common(sub.add_parser('ablate', epilog=_examples('ablate'), help="fine-tuning ablations on the demo setup: freezing, top-k, router losses, bias balancing, expert count, attention experts"))
     a.add_argument('--out-dir', default='runs/ablate', help="where the table and plot go")
     a.add_argument('--quick', action='store_true', help="a small, fast version")
     a.add_argument('--init-strategy', choices=CHOICES['init_strategy'], default='upcycle', help="how the experts start")
-    a.add_argument('--seed', type=_non_negative_int, default=0, help="random seed")
+    _seed_flags(a)
     a.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     t = _common(sub.add_parser('train', epilog=_examples('train'), help="fine-tune from a preset (t4: the T4 recipe; tiny: small and offline)"))
     t.add_argument('--preset', default='tiny', choices=sorted(PRESETS) + sorted(PRESET_ALIASES),
@@ -177,11 +185,14 @@ def _sampling(a) -> dict:
 def _run(a) -> None:
     "Run the parsed command `a`; the library function prints its result once."
     if a.command == 'demo':
-        from gpt2moe_instruct.demo import run_demo
-        run_demo(a.out_dir, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
+        from gpt2moe_instruct.demo import run_demo, run_seeds
+        if a.seeds: run_seeds('demo', a.out_dir, a.seeds, quick=a.quick, overwrite=a.overwrite)
+        else: run_demo(a.out_dir, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
     elif a.command == 'ablate':
-        from gpt2moe_instruct.demo import run_ablate
-        run_ablate(a.out_dir, init_strategy=a.init_strategy, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
+        from gpt2moe_instruct.demo import run_ablate, run_seeds
+        kw = dict(init_strategy=a.init_strategy, quick=a.quick, overwrite=a.overwrite)
+        if a.seeds: run_seeds('ablate', a.out_dir, a.seeds, **kw)
+        else: run_ablate(a.out_dir, seed=a.seed, **kw)
     elif a.command == 'train':
         from gpt2moe_instruct.train import train
         skip = ('command', 'preset', 'ckpt_path', 'debug', 'verbose')

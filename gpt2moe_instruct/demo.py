@@ -1,4 +1,4 @@
-"""Pre-train a tiny GPT-2 on an invented world, turn it into dense GPT-2 and three GPT2MoE models, instruction-tune each the same way, and measure what each learned.
+"""Pre-train a tiny GPT-2 on an invented world, turn it into dense GPT-2 and four GPT2MoE models, instruction-tune each the same way, and measure what each learned.
 
 Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 
@@ -8,7 +8,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'STRATEGIES', 'TIMING_KEYS', 'ABLATIONS', 'tiny_gpt2', 'CorpusLM', 'LossCurves',
            'quiet', 'pretrain', 'convert', 'finetune', 'evaluate_rows', 'demo_table', 'examples_table', 'plot_curves',
            'side_by_side', 'run_demo', 'without_timings', 'demo_model', 'load_stats', 'ablate_table', 'plot_ablate',
-           'run_ablate']
+           'run_ablate', 'seeds_summary', 'seeds_table', 'plot_seeds', 'run_seeds']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
 import contextlib, copy, io, json, logging, sys, time, warnings
@@ -24,7 +24,8 @@ from .model import gpt2_to_moe, load_gpt2, load_model, INIT_STRATEGIES, count_pa
 from .train import InstructModule, StepBar, _trainer
 from .chat import add_chat_template
 from .metrics import exact_match, perplexity
-from .metrics import flops_per_token
+from .metrics import flops_per_token, generation_speed
+from .attention import attention_load
 from .viz import domain_usage, plot_domain_usage, expert_load
 
 # %% ../nbs/11_demo.ipynb #016f31e2
@@ -36,7 +37,7 @@ DEMO_SETTINGS = dict(
     n_experts=8, moe_top_k=2, scratch_expert_dim=24,           # GPT2MoE: 8 experts, top-2; scratch SwiGLU width
     n_eval=None, n_show=4)                                     # held-out questions to score (None: all), answers to show
 QUICK_SETTINGS = dict(DEMO_SETTINGS, pretrain_steps=500, finetune_steps=120, finetune_batch=8, n_eval=48)
-STRATEGIES = ('dense', 'scratch', 'upcycle', 'split')
+STRATEGIES = ('dense',) + INIT_STRATEGIES # GPT-2 itself, then each way GPT2MoE's experts can start
 
 # %% ../nbs/11_demo.ipynb #f16b6d1e
 def tiny_gpt2(n_layer:int=4, n_embd:int=64, n_head:int=4, n_positions:int=128, seed:int=0) -> GPT2LMHeadModel:
@@ -116,10 +117,10 @@ def pretrain(tokenizer, settings:dict, seed:int=0, verbose:bool=True) -> tuple:
 
 # %% ../nbs/11_demo.ipynb #f5f42ce5
 def convert(source,            # a GPT-2 folder (or model)
-            strategy:str,      # 'dense' (GPT-2 itself) or a `gpt2_to_moe` strategy: 'scratch', 'upcycle', 'split'
+            strategy:str,      # 'dense' (GPT-2 itself) or a `gpt2_to_moe` strategy: 'scratch', 'upcycle', 'split', 'drop_upcycle'
             settings:dict, seed:int=0, **moe_overrides):
     "The model to fine-tune: a copy of dense GPT-2, or GPT2MoE made from it with `strategy`."
-    if strategy not in ('dense',) + INIT_STRATEGIES: raise ValueError(f"strategy must be one of {('dense',) + INIT_STRATEGIES}, got {strategy!r}")
+    if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     torch.manual_seed(seed)
     if strategy == 'dense': return copy.deepcopy(load_gpt2(source))
     kw = dict(n_experts=settings['n_experts'], moe_top_k=settings['moe_top_k'])
@@ -270,7 +271,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
              routing_model:str='upcycle',  # the GPT2MoE whose routing is mapped
              overwrite:bool=False,         # write over an earlier run in `out_dir` (otherwise a non-empty `out_dir` is an error)
              **settings) -> dict:          # overrides of DEMO_SETTINGS / QUICK_SETTINGS
-    "Pre-train a tiny GPT-2 on a synthetic world, make dense/scratch/upcycle/split models of it, instruction-tune each the same way, compare."
+    "Pre-train a tiny GPT-2 on a synthetic world, make dense/scratch/upcycle/split/drop_upcycle models of it, instruction-tune each the same way, compare."
     if routing_model not in STRATEGIES[1:]: raise ValueError(f"routing_model must be one of {STRATEGIES[1:]}, got {routing_model!r}")
     t_start = time.perf_counter()
     s, out, say, tok, splits, test_rows = _setup(out_dir, quick, seed, overwrite, verbose, settings)
@@ -325,7 +326,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
     return dict(results, table=table, examples_table=examples)
 
 # %% ../nbs/11_demo.ipynb #478a0374
-TIMING_KEYS = ('seconds', 'finetune_s') # wall-clock fields of results.json and ablate.json
+TIMING_KEYS = ('seconds', 'finetune_s', 'tokens_per_s') # wall-clock fields of results.json and ablate.json (and speeds)
 
 def without_timings(results):
     "`results` (nested dicts and lists, as in results.json or ablate.json) without its wall-clock fields."
@@ -377,6 +378,7 @@ ABLATIONS = { # name -> (freeze function or None, GPT2MoE config overrides)
     '4 experts': (None, dict(n_experts=4)),
     '16 experts': (None, dict(n_experts=16)),
     'drop-upcycling, r = 0.5': (None, dict(init_strategy='drop_upcycle')),
+    'attention experts too (2 of 4 head groups)': (None, dict(attn_experts=4, attn_top_k=2)),
 }
 
 def load_stats(load:torch.Tensor) -> dict:
@@ -388,11 +390,11 @@ def load_stats(load:torch.Tensor) -> dict:
 def ablate_table(results:dict) -> str:
     "The ablation results as one markdown table."
     lines = ["| variant | trained weights | held-out exact match | response perplexity | max / mean expert load, per layer "
-             "| empty experts, per layer | fine-tuning time |", "|---|---|---|---|---|---|---|"]
+             "| empty experts, per layer | fine-tuning time | generation speed |", "|---|---|---|---|---|---|---|---|"]
     for name, r in results['variants'].items():
         lines.append(f"| {name} | {r['trainable'] / 1e6:.2f}M | {_pct(r['em'])} | {r['ppl']:.2f} | "
                      f"{' '.join(f'{x:.1f}' for x in r['load']['max_over_mean'])} | {' '.join(map(str, r['load']['empty']))} "
-                     f"| {r['finetune_s']:.0f} s |")
+                     f"| {r['finetune_s']:.0f} s | {r['tokens_per_s']:.0f} tokens/s |")
     return '\n'.join(lines)
 
 def plot_ablate(results:dict):
@@ -410,8 +412,8 @@ def plot_ablate(results:dict):
     return fig
 
 # %% ../nbs/11_demo.ipynb #fb4e07f0
-def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md and ablate.png go
-               init_strategy:str='upcycle', # how the GPT2MoE's experts start: 'scratch', 'upcycle' or 'split'
+def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.png and attention_routing.png go
+               init_strategy:str='upcycle', # how the GPT2MoE's experts start: 'scratch', 'upcycle', 'split' or 'drop_upcycle'
                quick:bool=False, seed:int=0, verbose:bool=True,
                overwrite:bool=False,   # write over an earlier run in `out_dir` (otherwise a non-empty `out_dir` is an error)
                pretrained=None,        # a pre-trained GPT-2 folder (e.g. run_demo's out_dir/'pretrained'); None: pre-train here
@@ -429,7 +431,7 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md and ablate
             pretrained = out/'pretrained'; base.save_pretrained(pretrained)
         else: say(f"[1/3] using the pre-trained GPT-2 in {pretrained}")
         texts = [t for ts in _task_texts(test_rows).values() for t in ts]
-        variants = {}
+        variants, attn_usage = {}, {}
         for i, (name, (freeze, overrides)) in enumerate(ABLATIONS.items()):
             say(f"[2/3] fine-tuning with {name} ({i + 1}/{len(ABLATIONS)})")
             overrides = dict(overrides); strategy = overrides.pop('init_strategy', init_strategy) # a row may start its experts another way
@@ -441,14 +443,88 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md and ablate
             r = evaluate_rows(m, tok, test_rows, test_loader, max_new)
             variants[name] = dict(trainable=trainable, em=r['accuracy'], em_per_task=r['per_task'], ppl=r['ppl'],
                                   load=load_stats(expert_load(m, tok, texts)), finetune_s=c['seconds'],
+                                  tokens_per_s=generation_speed(m, tok, format_alpaca(test_rows[0])[0], new_tokens=32)['tokens_per_s'],
                                   curves=dict(lm=c['lm'], aux=c['aux']))
-    results = dict(settings=s, seed=seed, quick=quick, init_strategy=init_strategy, n_test=len(test_rows), variants=variants)
-    say(f"[3/3] writing ablate.json, ablate.md and ablate.png to {out_dir}")
+            if m.config.attn_experts: # which head groups each task's tokens go to (lesson 3b's routers)
+                attn_usage[name] = torch.stack([attention_load(m, tok, ts) for ts in _task_texts(test_rows).values()])
+    results = dict(settings=s, seed=seed, quick=quick, init_strategy=init_strategy, n_test=len(test_rows), variants=variants,
+                   attention_routing=dict(tasks=list(_task_texts(test_rows)), **{n: u.tolist() for n, u in attn_usage.items()}))
+    say(f"[3/3] writing ablate.json, ablate.md, ablate.png and attention_routing.png to {out_dir}")
     table = ablate_table(results)
     plot_ablate(results).savefig(out/'ablate.png', dpi=110)
+    for name, u in attn_usage.items():
+        plot_domain_usage(u, list(_task_texts(test_rows)), title=f"{name}: share of each task's tokens per head group"
+                          ).savefig(out/'attention_routing.png', dpi=100)
     results['seconds'] = time.perf_counter() - t_start
     (out/'ablate.md').write_text(table + '\n')
     (out/'ablate.json').write_text(json.dumps(results, indent=1))
     _publish(out, Path(out_dir))
     say(f"\n{table}\n\ntook {results['seconds']:.0f} s")
     return dict(results, table=table)
+
+# %% ../nbs/11_demo.ipynb #ee41af30
+import statistics
+
+def seeds_summary(runs:list) -> dict:
+    "Runs of `run_demo` or of `run_ablate`, one per seed, side by side: each model's (or variant's) scores, a list with one value per seed."
+    key = 'models' if 'models' in runs[0] else 'variants'
+    em, ppl = ('em_after', 'ppl_after') if key == 'models' else ('em', 'ppl')
+    rows = {n: dict(em=[r[key][n][em] for r in runs], ppl=[r[key][n][ppl] for r in runs]) for n in runs[0][key]}
+    if key == 'variants': # the balance of the busiest layer, and experts that got no token, in each run
+        for n, row in rows.items():
+            row.update(max_over_mean=[max(r[key][n]['load']['max_over_mean']) for r in runs],
+                       empty=[sum(r[key][n]['load']['empty']) for r in runs])
+    return dict(command='demo' if key == 'models' else 'ablate', seeds=[r['seed'] for r in runs], n_test=runs[0]['n_test'], rows=rows)
+
+# %% ../nbs/11_demo.ipynb #35959b17
+def _spread(xs:list, fmt) -> str: return f"{fmt(statistics.mean(xs))} ({fmt(min(xs))}-{fmt(max(xs))})"
+
+def seeds_table(summary:dict) -> str:
+    "A `seeds_summary` as one markdown table: means with the lowest and highest run, and each seed's exact match."
+    seeds, demo = ', '.join(map(str, summary['seeds'])), summary['command'] == 'demo'
+    head = f"| {'model' if demo else 'variant'} | held-out exact match, mean (min-max) | per seed ({seeds}) | response perplexity, mean (min-max) |"
+    if not demo: head += " busiest layer's max / mean load, per seed | empty experts, per seed |"
+    lines = [head, '|---' * head.count(' | ') + '|---|']
+    for name, r in summary['rows'].items():
+        line = f"| {name} | {_spread(r['em'], _pct)} | {' / '.join(map(_pct, r['em']))} | {_spread(r['ppl'], lambda x: f'{x:.3f}')} |"
+        if not demo: line += f" {' / '.join(f'{x:.1f}' for x in r['max_over_mean'])} | {' / '.join(map(str, r['empty']))} |"
+        lines.append(line)
+    return '\n'.join(lines)
+
+# %% ../nbs/11_demo.ipynb #6c4b9170
+def plot_seeds(summary:dict):
+    "Held-out exact match and response perplexity of each model or variant: the mean as a bar, every seed as a dot."
+    rows = summary['rows']; names = list(rows); y = range(len(names))
+    fig = _new_figure(11, 0.3 * len(names) + 1.4)
+    for ax, key, label in zip(fig.subplots(1, 2, sharey=True), ('em', 'ppl'), ('held-out exact match (%)', 'response perplexity')):
+        scale = 100 if key == 'em' else 1
+        ax.barh(y, [scale * statistics.mean(rows[n][key]) for n in names], color='tab:blue', alpha=.5)
+        for i, n in enumerate(names): ax.plot([scale * v for v in rows[n][key]], [i] * len(rows[n][key]), 'k.', ms=5)
+        ax.set_xlabel(label); ax.grid(axis='x', alpha=.3)
+        if key == 'ppl': ax.set_xlim(min(min(r['ppl']) for r in rows.values()) * 0.98, None)
+    ax.set_yticks(list(y), names, fontsize=8); ax.invert_yaxis()
+    fig.suptitle(f"gpt2moe {summary['command']} over seeds {', '.join(map(str, summary['seeds']))} (bar: mean; dots: each seed)", fontsize=10)
+    return fig
+
+# %% ../nbs/11_demo.ipynb #49c4b650
+def run_seeds(command:str,        # 'demo' or 'ablate'
+              out_dir,            # one folder per seed (seed-0, ...) and summary.md, summary.json, summary.png go here
+              seeds=(0, 1, 2),    # the seeds to run, each a new world, initialisation and batch order
+              overwrite:bool=False, verbose:bool=True,
+              **kwargs) -> dict:  # passed to `run_demo` / `run_ablate` (quick, settings, ...)
+    "`run_demo` or `run_ablate` once per seed, then one summary of the runs: means with the lowest and highest run."
+    runner = dict(demo=run_demo, ablate=run_ablate).get(command)
+    if runner is None: raise ValueError(f"command must be 'demo' or 'ablate', got {command!r}")
+    seeds = list(seeds)
+    if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"seeds must be distinct, at least one, got {seeds}")
+    out = _stage(Path(out_dir), overwrite)
+    runs = []
+    for i, seed in enumerate(seeds):
+        if verbose: print(f"\n== seed {seed} ({i + 1}/{len(seeds)}) ==")
+        runs.append(runner(out/f'seed-{seed}', seed=seed, verbose=verbose, **kwargs))
+    summary = seeds_summary(runs); table = seeds_table(summary)
+    plot_seeds(summary).savefig(out/'summary.png', dpi=110)
+    (out/'summary.md').write_text(table + '\n'); (out/'summary.json').write_text(json.dumps(summary, indent=1))
+    _publish(out, Path(out_dir))
+    if verbose: print(f"\n{table}")
+    return dict(summary, table=table)
