@@ -1,4 +1,4 @@
-"""`gpt2moe demo | ablate | train | eval | chat | bench | telegram`: one console script, thin over the library, quiet by default, with exit codes scripts can trust.
+"""`gpt2moe demo | ablate | lab | train | eval | chat | bench | telegram`: one console script, thin over the library, quiet by default, with exit codes scripts can trust.
 
 Docs: https://gpt2moe.github.io/gpt2moe_instruct/cli.html.md"""
 
@@ -88,6 +88,7 @@ EXAMPLES = {
     'demo': ["gpt2moe demo", "gpt2moe demo --quick --out-dir runs/demo_quick", "gpt2moe demo --seeds 0 1 2 --out-dir runs/demo_seeds"],
     'ablate': ["gpt2moe ablate", "gpt2moe ablate --quick --init-strategy split --out-dir runs/ablate_split",
                "gpt2moe ablate --seeds 0 1 2 --out-dir runs/ablate_seeds"],
+    'lab': ["gpt2moe lab", "gpt2moe lab --quick --seeds 0 --out-dir runs/capacity_quick"],
     'train': ["gpt2moe train --max-steps 100", "gpt2moe train --preset t4 --model gpt2 --data tatsu-lab/alpaca",
               "gpt2moe train --preset t4 --resume", "gpt2moe train --data my_rows.jsonl --arch dense --lr 1e-4"],
     'eval': ["gpt2moe eval --model runs/demo/upcycle --compare runs/demo/dense",
@@ -116,6 +117,11 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument('--init-strategy', choices=CHOICES['init_strategy'], default='upcycle', help="how the experts start")
     _seed_flags(a)
     a.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
+    l = _common(sub.add_parser('lab', epilog=_examples('lab'), help="the capacity experiment: dense vs top-1 MoE after the same continued pre-training, over seeds"))
+    l.add_argument('--out-dir', default='runs/capacity', help="where the table, plot and models go")
+    l.add_argument('--quick', action='store_true', help="a small, fast version")
+    l.add_argument('--seeds', type=_non_negative_int, nargs='+', default=[0, 1, 2], metavar='N', help="one run per seed")
+    l.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     t = _common(sub.add_parser('train', epilog=_examples('train'), help="fine-tune from a preset (t4: the T4 recipe; tiny: small and offline)"))
     t.add_argument('--preset', default='tiny', choices=sorted(PRESETS) + sorted(PRESET_ALIASES),
                    help="starting settings; the flags below override them ('demo' is an earlier name of 'tiny')")
@@ -163,7 +169,7 @@ def _configure_output(verbose:bool, command:str=''):
     out.setFormatter(logging.Formatter('%(message)s')); err.setFormatter(logging.Formatter('gpt2moe: warning: %(message)s'))
     ours.addHandler(out); ours.addHandler(err)
     if verbose: return
-    if command in ('train', 'demo', 'ablate'): import pytorch_lightning # it sets its loggers to INFO on import: import it first
+    if command in ('train', 'demo', 'ablate', 'lab'): import pytorch_lightning # it sets its loggers to INFO on import: import it first
     for name in ('pytorch_lightning', 'lightning.pytorch', 'lightning_fabric', 'lightning'): logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
     import transformers, datasets
@@ -193,6 +199,9 @@ def _run(a) -> None:
         kw = dict(init_strategy=a.init_strategy, quick=a.quick, overwrite=a.overwrite)
         if a.seeds: run_seeds('ablate', a.out_dir, a.seeds, **kw)
         else: run_ablate(a.out_dir, seed=a.seed, **kw)
+    elif a.command == 'lab':
+        from gpt2moe_instruct.lab import run_capacity
+        run_capacity(a.out_dir, seeds=a.seeds, quick=a.quick, overwrite=a.overwrite)
     elif a.command == 'train':
         from gpt2moe_instruct.train import train
         skip = ('command', 'preset', 'ckpt_path', 'debug', 'verbose')

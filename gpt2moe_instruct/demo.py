@@ -6,9 +6,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'STRATEGIES', 'TIMING_KEYS', 'ABLATIONS', 'tiny_gpt2', 'CorpusLM', 'LossCurves',
-           'quiet', 'pretrain', 'convert', 'finetune', 'evaluate_rows', 'demo_table', 'examples_table', 'plot_curves',
-           'side_by_side', 'run_demo', 'without_timings', 'demo_model', 'load_stats', 'ablate_table', 'plot_ablate',
-           'run_ablate', 'seeds_summary', 'seeds_table', 'plot_seeds', 'run_seeds']
+           'quiet', 'pretrain', 'lm_train', 'convert', 'finetune', 'evaluate_rows', 'demo_table', 'examples_table',
+           'plot_curves', 'side_by_side', 'run_demo', 'without_timings', 'demo_model', 'load_stats', 'ablate_table',
+           'plot_ablate', 'run_ablate']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
 import contextlib, copy, io, json, logging, sys, time, warnings
@@ -59,7 +59,11 @@ class CorpusLM(InstructModule):
         logits = h[:, :-1][keep] @ self.model.lm_head.weight[self.vocab].T                     # (n, V_corpus)
         nll = F.cross_entropy(logits.float(), torch.searchsorted(self.vocab, target[keep].contiguous()), reduction='sum')
         n = keep.sum()
-        return dict(loss=nll / n, lm_loss=nll / n, nll=nll.detach(), n_tokens=n)
+        out = dict(loss=nll / n, lm_loss=nll / n, nll=nll.detach(), n_tokens=n)
+        if hasattr(self.model, 'router_losses'): # a GPT2MoE (continued pre-training, notebook 13): its router losses too
+            r = self.model.router_losses(batch['attention_mask'])
+            out.update(aux_loss=r['aux_loss'], z_loss=r['z_loss'], loss=out['loss'] + r['weighted'])
+        return out
 
 # %% ../nbs/11_demo.ipynb #a4294968
 class LossCurves(pl.Callback):
@@ -107,13 +111,17 @@ def pretrain(tokenizer, settings:dict, seed:int=0, verbose:bool=True) -> tuple:
     docs = plain_text_dataset(synthetic_corpus(seed), tokenizer, max_length=s['n_positions'])
     vocab = torch.tensor(sorted({i for d in docs for i in d['input_ids']}))
     model = tiny_gpt2(s['n_layer'], s['n_embd'], s['n_head'], s['n_positions'], seed)
+    c = lm_train(model, docs, vocab, tokenizer, s, seed, s['pretrain_steps'], s['pretrain_lr'], verbose)
+    return model, dict(lm=c['lm'], seconds=c['seconds'], n_docs=len(docs), n_tokens=sum(len(d['input_ids']) for d in docs), vocab=len(vocab))
+
+def lm_train(model, docs, vocab, tokenizer, settings:dict, seed:int, steps:int, lr:float, verbose:bool=True, desc:str='pre-training') -> dict:
+    "Train `model` in place as a language model of the tokenised `docs` (`CorpusLM`); its loss curves and the seconds it took."
     curves = LossCurves()
     pl.seed_everything(seed, verbose=False)
-    module = CorpusLM(model, vocab, lr=s['pretrain_lr'], warmup_steps=s['pretrain_steps'] // 10, cycles=1)
+    module = CorpusLM(model, vocab, lr=lr, warmup_steps=steps // 10, cycles=1)
     t0 = time.perf_counter()
-    _fit(module, _loader(docs, s['pretrain_batch'], seed, tokenizer.eos_token_id), s['pretrain_steps'], curves, verbose, 'pre-training')
-    return model, dict(lm=curves.lm, seconds=time.perf_counter() - t0, n_docs=len(docs),
-                       n_tokens=sum(len(d['input_ids']) for d in docs), vocab=len(vocab))
+    _fit(module, _loader(docs, settings['pretrain_batch'], seed, tokenizer.eos_token_id), steps, curves, verbose, desc)
+    return dict(lm=curves.lm, aux=curves.aux, seconds=time.perf_counter() - t0)
 
 # %% ../nbs/11_demo.ipynb #f5f42ce5
 def convert(source,            # a GPT-2 folder (or model)
@@ -461,70 +469,3 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
     _publish(out, Path(out_dir))
     say(f"\n{table}\n\ntook {results['seconds']:.0f} s")
     return dict(results, table=table)
-
-# %% ../nbs/11_demo.ipynb #ee41af30
-import statistics
-
-def seeds_summary(runs:list) -> dict:
-    "Runs of `run_demo` or of `run_ablate`, one per seed, side by side: each model's (or variant's) scores, a list with one value per seed."
-    key = 'models' if 'models' in runs[0] else 'variants'
-    em, ppl = ('em_after', 'ppl_after') if key == 'models' else ('em', 'ppl')
-    rows = {n: dict(em=[r[key][n][em] for r in runs], ppl=[r[key][n][ppl] for r in runs]) for n in runs[0][key]}
-    if key == 'variants': # the balance of the busiest layer, and experts that got no token, in each run
-        for n, row in rows.items():
-            row.update(max_over_mean=[max(r[key][n]['load']['max_over_mean']) for r in runs],
-                       empty=[sum(r[key][n]['load']['empty']) for r in runs])
-    return dict(command='demo' if key == 'models' else 'ablate', seeds=[r['seed'] for r in runs], n_test=runs[0]['n_test'], rows=rows)
-
-# %% ../nbs/11_demo.ipynb #35959b17
-def _spread(xs:list, fmt) -> str: return f"{fmt(statistics.mean(xs))} ({fmt(min(xs))}-{fmt(max(xs))})"
-
-def seeds_table(summary:dict) -> str:
-    "A `seeds_summary` as one markdown table: means with the lowest and highest run, and each seed's exact match."
-    seeds, demo = ', '.join(map(str, summary['seeds'])), summary['command'] == 'demo'
-    head = f"| {'model' if demo else 'variant'} | held-out exact match, mean (min-max) | per seed ({seeds}) | response perplexity, mean (min-max) |"
-    if not demo: head += " busiest layer's max / mean load, per seed | empty experts, per seed |"
-    lines = [head, '|---' * head.count(' | ') + '|---|']
-    for name, r in summary['rows'].items():
-        line = f"| {name} | {_spread(r['em'], _pct)} | {' / '.join(map(_pct, r['em']))} | {_spread(r['ppl'], lambda x: f'{x:.3f}')} |"
-        if not demo: line += f" {' / '.join(f'{x:.1f}' for x in r['max_over_mean'])} | {' / '.join(map(str, r['empty']))} |"
-        lines.append(line)
-    return '\n'.join(lines)
-
-# %% ../nbs/11_demo.ipynb #6c4b9170
-def plot_seeds(summary:dict):
-    "Held-out exact match and response perplexity of each model or variant: the mean as a bar, every seed as a dot."
-    rows = summary['rows']; names = list(rows); y = range(len(names))
-    fig = _new_figure(11, 0.3 * len(names) + 1.4)
-    for ax, key, label in zip(fig.subplots(1, 2, sharey=True), ('em', 'ppl'), ('held-out exact match (%)', 'response perplexity')):
-        scale = 100 if key == 'em' else 1
-        ax.barh(y, [scale * statistics.mean(rows[n][key]) for n in names], color='tab:blue', alpha=.5)
-        for i, n in enumerate(names): ax.plot([scale * v for v in rows[n][key]], [i] * len(rows[n][key]), 'k.', ms=5)
-        ax.set_xlabel(label); ax.grid(axis='x', alpha=.3)
-        if key == 'ppl': ax.set_xlim(min(min(r['ppl']) for r in rows.values()) * 0.98, None)
-    ax.set_yticks(list(y), names, fontsize=8); ax.invert_yaxis()
-    fig.suptitle(f"gpt2moe {summary['command']} over seeds {', '.join(map(str, summary['seeds']))} (bar: mean; dots: each seed)", fontsize=10)
-    return fig
-
-# %% ../nbs/11_demo.ipynb #49c4b650
-def run_seeds(command:str,        # 'demo' or 'ablate'
-              out_dir,            # one folder per seed (seed-0, ...) and summary.md, summary.json, summary.png go here
-              seeds=(0, 1, 2),    # the seeds to run, each a new world, initialisation and batch order
-              overwrite:bool=False, verbose:bool=True,
-              **kwargs) -> dict:  # passed to `run_demo` / `run_ablate` (quick, settings, ...)
-    "`run_demo` or `run_ablate` once per seed, then one summary of the runs: means with the lowest and highest run."
-    runner = dict(demo=run_demo, ablate=run_ablate).get(command)
-    if runner is None: raise ValueError(f"command must be 'demo' or 'ablate', got {command!r}")
-    seeds = list(seeds)
-    if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"seeds must be distinct, at least one, got {seeds}")
-    out = _stage(Path(out_dir), overwrite)
-    runs = []
-    for i, seed in enumerate(seeds):
-        if verbose: print(f"\n== seed {seed} ({i + 1}/{len(seeds)}) ==")
-        runs.append(runner(out/f'seed-{seed}', seed=seed, verbose=verbose, **kwargs))
-    summary = seeds_summary(runs); table = seeds_table(summary)
-    plot_seeds(summary).savefig(out/'summary.png', dpi=110)
-    (out/'summary.md').write_text(table + '\n'); (out/'summary.json').write_text(json.dumps(summary, indent=1))
-    _publish(out, Path(out_dir))
-    if verbose: print(f"\n{table}")
-    return dict(summary, table=table)
