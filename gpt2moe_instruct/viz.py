@@ -6,7 +6,8 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/viz.html.md"""
 
 # %% auto #0
 __all__ = ['DOMAIN_TEXTS', 'routing_table', 'plot_routing', 'expert_load', 'plot_expert_load', 'domain_usage',
-           'plot_domain_usage', 'group_spread', 'locality_chance', 'routing_locality', 'routing_explorer']
+           'plot_domain_usage', 'group_spread', 'locality_chance', 'routing_locality', 'plot_locality',
+           'routing_explorer']
 
 # %% ../nbs/08_viz.ipynb #32e149bb
 import base64, io, math, warnings
@@ -242,6 +243,23 @@ def routing_locality(tables:list) -> dict:
         pairs += e.shape[1] - 1
     if not pairs: raise ValueError("the texts hold no pair of consecutive tokens")
     return dict(first=same / pairs, overlap=overlap / pairs, pairs=pairs)
+
+# %% ../nbs/08_viz.ipynb #c57f401c
+def plot_locality(localities:dict, n_experts:int, k:int, layers:list|None=None, title:str|None=None) -> Figure:
+    "Per layer, consecutive tokens with the same first-choice expert and with overlapping top-k sets, for each `routing_locality` result in `localities` (name -> result), against random routing."
+    chance = locality_chance(n_experts, k)
+    fig = _new_figure(9, 3.2)
+    axes = fig.subplots(1, 2)
+    for ax, key, what in zip(axes, ('first', 'overlap'), ('same first-choice expert', f'top-{k} sets share an expert')):
+        for name, loc in localities.items():
+            ys = torch.as_tensor(loc[key]).tolist()
+            ax.plot(range(len(ys)), ys, marker='o', label=name)
+        ax.axhline(chance[key], color='k', ls='--', lw=1, label='random routing')
+        ax.set_xticks(range(len(ys)), layers if layers is not None else range(len(ys)))
+        ax.set(xlabel='MoE layer', ylim=(0, 1), ylabel='share of consecutive token pairs'); ax.set_title(what, fontsize=9); ax.grid(alpha=.3)
+    axes[0].legend(fontsize=8)
+    if title: fig.suptitle(title, fontsize=10)
+    return fig
 
 # %% ../nbs/08_viz.ipynb #41641274
 def _png_output(fig:Figure) -> dict:
