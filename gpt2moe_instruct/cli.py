@@ -191,11 +191,13 @@ def _sampling(a) -> dict:
 def _run(a) -> None:
     "Run the parsed command `a`; the library function prints its result once."
     if a.command == 'demo':
-        from gpt2moe_instruct.demo import run_demo, run_seeds
+        from gpt2moe_instruct.demo import run_demo
+        from gpt2moe_instruct.lab import run_seeds
         if a.seeds: run_seeds('demo', a.out_dir, a.seeds, quick=a.quick, overwrite=a.overwrite)
         else: run_demo(a.out_dir, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
     elif a.command == 'ablate':
-        from gpt2moe_instruct.demo import run_ablate, run_seeds
+        from gpt2moe_instruct.demo import run_ablate
+        from gpt2moe_instruct.lab import run_seeds
         kw = dict(init_strategy=a.init_strategy, quick=a.quick, overwrite=a.overwrite)
         if a.seeds: run_seeds('ablate', a.out_dir, a.seeds, **kw)
         else: run_ablate(a.out_dir, seed=a.seed, **kw)
