@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'STRATEGIES', 'TIMING_KEYS', 'ABLATIONS', 'tiny_gpt2', 'CorpusLM', 'LossCurves',
            'quiet', 'pretrain', 'lm_train', 'convert', 'finetune', 'evaluate_rows', 'demo_table', 'examples_table',
-           'plot_curves', 'side_by_side', 'run_demo', 'without_timings', 'demo_model', 'load_stats', 'ablate_table',
+           'plot_curves', 'stacked', 'run_demo', 'without_timings', 'demo_model', 'load_stats', 'ablate_table',
            'plot_ablate', 'run_ablate']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
@@ -208,14 +208,14 @@ def plot_curves(curves:dict, pretrain_curve:list|None=None):
     axes[-2].legend(fontsize=8); axes[-1].legend(fontsize=8)
     return fig
 
-def side_by_side(figs:list, titles:list):
-    "Figures drawn as images next to each other, in one figure."
+def stacked(figs:list, titles:list):
+    "Figures drawn as images one above the other, in one figure (readable at a page's width)."
     import matplotlib.image as mpimg
     imgs = []
     for f in figs:
         buf = io.BytesIO(); f.savefig(buf, format='png', dpi=100); buf.seek(0); imgs.append(mpimg.imread(buf))
-    fig = _new_figure(sum(i.shape[1] for i in imgs) / 100, max(i.shape[0] for i in imgs) / 100 + 0.4)
-    for ax, img, t in zip(fig.subplots(1, len(imgs)), imgs, titles): ax.imshow(img); ax.set_axis_off(); ax.set_title(t, fontsize=11)
+    fig = _new_figure(max(i.shape[1] for i in imgs) / 100, sum(i.shape[0] / 100 + 0.4 for i in imgs))
+    for ax, img, t in zip(fig.subplots(len(imgs), 1), imgs, titles): ax.imshow(img); ax.set_axis_off(); ax.set_title(t, fontsize=11)
     return fig
 
 # %% ../nbs/11_demo.ipynb #d1e9fdc1
@@ -323,9 +323,9 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
     table, examples = demo_table(results), examples_table(results)
     plot_curves(results['curves'], pre['lm']).savefig(out/'curves.png', dpi=110)
     r = results['routing']
-    figs = [plot_domain_usage(routing[k], r['tasks'], r['layers'], title=f"{routing_model}: share of each task's tokens per expert")
+    figs = [plot_domain_usage(routing[k], r['tasks'], r['layers'], title=f"{routing_model}: share of each task's tokens per expert", ncols=2)
             for k in ('before', 'after')]
-    side_by_side(figs, ['before fine-tuning', 'after fine-tuning']).savefig(out/'routing.png', dpi=100)
+    stacked(figs, ['before fine-tuning', 'after fine-tuning']).savefig(out/'routing.png', dpi=100)
     results['seconds'] = time.perf_counter() - t_start
     (out/'results.md').write_text(f"{table}\n\n{examples}\n")
     (out/'results.json').write_text(json.dumps(results, indent=1))
