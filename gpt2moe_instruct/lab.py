@@ -88,7 +88,7 @@ def run_seeds(command:str,        # 'demo' or 'ablate'
 CAPACITY_SETTINGS = dict(DEMO_SETTINGS, n_layer=2, n_embd=32, n_head=2,  # a GPT-2 short of room for the facts
                          pretrain_steps=600, continue_steps=600, continue_lr=5e-3, # continued pre-training: the same steps for both
                          n_experts=8, moe_top_k=1)                         # top-1: the dense model's compute per token
-QUICK_CAPACITY = dict(CAPACITY_SETTINGS, pretrain_steps=150, continue_steps=100, finetune_steps=60, finetune_batch=8, n_eval=48)
+QUICK_CAPACITY = dict(CAPACITY_SETTINGS, pretrain_steps=150, continue_steps=100, finetune_steps=60, finetune_batch=8, n_eval=16)
 CAPACITY_MODELS = ('dense, pre-trained only', 'dense, continued', 'MoE, continued') # what is instruction-tuned and scored
 
 # %% ../nbs/13_lab.ipynb #5e4a3e3d

@@ -51,7 +51,8 @@ def main():
     def run(nb): # each notebook alone in an empty folder, as a notebook opened in Colab
         work = Path(tempfile.mkdtemp(prefix='colab-nb-'))
         (work/nb.name).write_bytes(nb.read_bytes())
-        r = subprocess.run([py, str(runner), nb.name], cwd=work, capture_output=True, text=True, env=env, timeout=1200)
+        try: r = subprocess.run([py, str(runner), nb.name], cwd=work, capture_output=True, text=True, env=env, timeout=1200)
+        except subprocess.TimeoutExpired: return nb.name, 1, "took more than 1200 s"
         return nb.name, r.returncode, r.stderr
     failed = 0
     with ThreadPoolExecutor(2) as ex:
