@@ -6,9 +6,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'STRATEGIES', 'TIMING_KEYS', 'ABLATIONS', 'tiny_gpt2', 'CorpusLM', 'LossCurves',
-           'quiet', 'pretrain', 'lm_train', 'convert', 'finetune', 'evaluate_rows', 'demo_table', 'examples_table',
-           'plot_curves', 'stacked', 'run_demo', 'without_timings', 'demo_model', 'load_stats', 'ablate_table',
-           'plot_ablate', 'run_ablate']
+           'quiet', 'corpus_docs', 'pretrain', 'lm_train', 'convert', 'finetune', 'evaluate_rows', 'demo_table',
+           'examples_table', 'plot_curves', 'stacked', 'run_demo', 'without_timings', 'demo_model', 'load_stats',
+           'ablate_table', 'plot_ablate', 'run_ablate']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
 import contextlib, copy, io, json, logging, sys, time, warnings
@@ -105,11 +105,16 @@ def _fit(module, loader, steps:int, curves:LossCurves, verbose:bool, desc:str=''
              callbacks=[curves] + ([StepBar(desc)] if verbose else [])).fit(module, loader)
 
 # %% ../nbs/11_demo.ipynb #32706165
-def pretrain(tokenizer, settings:dict, seed:int=0, verbose:bool=True) -> tuple:
+def corpus_docs(tokenizer, seed:int, n_positions:int) -> tuple:
+    "The tokenised corpus of world `seed` and the sorted token ids it uses (`CorpusLM`'s softmax)."
+    docs = plain_text_dataset(synthetic_corpus(seed), tokenizer, max_length=n_positions)
+    return docs, torch.tensor(sorted({i for d in docs for i in d['input_ids']}))
+
+def pretrain(tokenizer, settings:dict, seed:int=0, verbose:bool=True,
+             corpus:tuple|None=None) -> tuple: # `corpus_docs` of world `seed`, if already made
     "Pre-train a tiny GPT-2 on the synthetic corpus of world `seed`; returns the model and a summary with its loss curve."
     s = settings
-    docs = plain_text_dataset(synthetic_corpus(seed), tokenizer, max_length=s['n_positions'])
-    vocab = torch.tensor(sorted({i for d in docs for i in d['input_ids']}))
+    docs, vocab = corpus or corpus_docs(tokenizer, seed, s['n_positions'])
     model = tiny_gpt2(s['n_layer'], s['n_embd'], s['n_head'], s['n_positions'], seed)
     c = lm_train(model, docs, vocab, tokenizer, s, seed, s['pretrain_steps'], s['pretrain_lr'], verbose)
     return model, dict(lm=c['lm'], seconds=c['seconds'], n_docs=len(docs), n_tokens=sum(len(d['input_ids']) for d in docs), vocab=len(vocab))
@@ -438,7 +443,8 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
             base, _ = pretrain(tok, s, seed, verbose)
             pretrained = out/'pretrained'; base.save_pretrained(pretrained)
         else: say(f"[1/3] using the pre-trained GPT-2 in {pretrained}")
-        texts = [t for ts in _task_texts(test_rows).values() for t in ts]
+        task_texts = _task_texts(test_rows)
+        texts = [t for ts in task_texts.values() for t in ts]
         variants, attn_usage = {}, {}
         for i, (name, (freeze, overrides)) in enumerate(ABLATIONS.items()):
             say(f"[2/3] fine-tuning with {name} ({i + 1}/{len(ABLATIONS)})")
@@ -454,14 +460,14 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
                                   tokens_per_s=generation_speed(m, tok, format_alpaca(test_rows[0])[0], new_tokens=32)['tokens_per_s'],
                                   curves=dict(lm=c['lm'], aux=c['aux']))
             if m.config.attn_experts: # which head groups each task's tokens go to (lesson 3b's routers)
-                attn_usage[name] = torch.stack([attention_load(m, tok, ts) for ts in _task_texts(test_rows).values()])
+                attn_usage[name] = torch.stack([attention_load(m, tok, ts) for ts in task_texts.values()])
     results = dict(settings=s, seed=seed, quick=quick, init_strategy=init_strategy, n_test=len(test_rows), variants=variants,
-                   attention_routing=dict(tasks=list(_task_texts(test_rows)), **{n: u.tolist() for n, u in attn_usage.items()}))
+                   attention_routing=dict(tasks=list(task_texts), **{n: u.tolist() for n, u in attn_usage.items()}))
     say(f"[3/3] writing ablate.json, ablate.md, ablate.png and attention_routing.png to {out_dir}")
     table = ablate_table(results)
     plot_ablate(results).savefig(out/'ablate.png', dpi=110)
     for name, u in attn_usage.items():
-        plot_domain_usage(u, list(_task_texts(test_rows)), title=f"{name}: share of each task's tokens per head group"
+        plot_domain_usage(u, list(task_texts), title=f"{name}: share of each task's tokens per head group"
                           ).savefig(out/'attention_routing.png', dpi=100)
     results['seconds'] = time.perf_counter() - t_start
     (out/'ablate.md').write_text(table + '\n')

@@ -13,10 +13,10 @@ __all__ = ['CAPACITY_SETTINGS', 'QUICK_CAPACITY', 'CAPACITY_MODELS', 'seeds_summ
 import json, statistics, time
 from pathlib import Path
 import torch
-from .data import offline_gpt2_tokenizer, synthetic_splits, synthetic_corpus, plain_text_dataset, FACT_TASKS
+from .data import offline_gpt2_tokenizer, synthetic_splits, synthetic_corpus, plain_text_dataset, InstructionCollator, FACT_TASKS
 from .model import count_params
 from .metrics import flops_per_token
-from .demo import (run_demo, run_ablate, DEMO_SETTINGS, STRATEGIES, CorpusLM, tiny_gpt2, convert, lm_train, finetune,
+from .demo import (run_demo, run_ablate, DEMO_SETTINGS, STRATEGIES, CorpusLM, tiny_gpt2, convert, lm_train, corpus_docs, pretrain, finetune,
                                    evaluate_rows, quiet, _eval_rows, _prepare, _pct, _new_figure, _smooth, _stage, _publish)
 
 # %% ../nbs/13_lab.ipynb #ee41af30
@@ -95,7 +95,6 @@ CAPACITY_MODELS = ('dense, pre-trained only', 'dense, continued', 'MoE, continue
 @torch.no_grad()
 def corpus_loss(model, docs, vocab:torch.Tensor, batch_size:int=64) -> float:
     "Mean next-token loss of `model` over every token of the tokenised `docs`, softmax over the corpus's `vocab` (as `CorpusLM` trains)."
-    from gpt2moe_instruct.data import InstructionCollator
     lm, nll, n = CorpusLM(model, vocab), 0.0, 0
     collate, was_training = InstructionCollator(0), model.training
     model.eval()
@@ -110,11 +109,9 @@ def _capacity_seed(out:Path, seed:int, s:dict, verbose:bool) -> dict:
     say = print if verbose else lambda *a, **k: None
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
     test_rows = _eval_rows(splits, s); train_ds, test_loader, max_new = _prepare(tok, splits, test_rows, s)
-    docs = plain_text_dataset(synthetic_corpus(seed), tok, max_length=s['n_positions'])
-    vocab = torch.tensor(sorted({i for d in docs for i in d['input_ids']}))
-    base = tiny_gpt2(s['n_layer'], s['n_embd'], s['n_head'], s['n_positions'], seed)
+    docs, vocab = corpus = corpus_docs(tok, seed, s['n_positions'])
     say(f"[seed {seed}] pre-training a GPT-2 of {s['n_layer']} layers x {s['n_embd']}, {s['pretrain_steps']} steps")
-    lm_train(base, docs, vocab, tok, s, seed, s['pretrain_steps'], s['pretrain_lr'], verbose)
+    base, _ = pretrain(tok, s, seed, verbose, corpus)
     models, res, facts = {}, {}, [i for i, r in enumerate(test_rows) if r['task'] in FACT_TASKS]
     for name, strategy, steps in zip(CAPACITY_MODELS, ('dense', 'dense', 'upcycle'), (0, s['continue_steps'], s['continue_steps'])):
         m = models[name] = convert(base, strategy, s, seed)
