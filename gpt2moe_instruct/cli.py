@@ -196,7 +196,7 @@ def _run(a) -> None:
         if a.seeds: run_seeds('demo', a.out_dir, a.seeds, quick=a.quick, overwrite=a.overwrite)
         else: run_demo(a.out_dir, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
     elif a.command == 'ablate':
-        from gpt2moe_instruct.demo import run_ablate
+        from gpt2moe_instruct.lab import run_ablate
         from gpt2moe_instruct.lab import run_seeds
         kw = dict(init_strategy=a.init_strategy, quick=a.quick, overwrite=a.overwrite)
         if a.seeds: run_seeds('ablate', a.out_dir, a.seeds, **kw)
