@@ -6,13 +6,14 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/surgery.html.md"""
 
 # %% auto #0
 __all__ = ['INIT_STRATEGIES', 'DENSE_GUARD_KEY', 'DENSE_GUARD_MESSAGE', 'HF_MOE_NAMES', 'GENERATION_DEFAULTS', 'DROP_RATIO',
-           'MOE_PRESETS', 'add_dense_guard', 'GPT2MoEConfig', 'GPT2MoEMLP', 'MoEModelOutput', 'MoECausalLMOutput',
-           'GPT2MoEModel', 'GPT2MoEForCausalLM', 'make_tiny_gpt2', 'load_gpt2', 'moe_config_for', 'gpt2_to_moe',
-           'drop_neurons', 'count_params', 'freeze_router', 'freeze_all_but_moe', 'freeze_moe', 'check_model_folder',
-           'load_model']
+           'add_dense_guard', 'GPT2MoEConfig', 'GPT2MoEMLP', 'MoEModelOutput', 'MoECausalLMOutput', 'GPT2MoEModel',
+           'GPT2MoEForCausalLM', 'make_tiny_gpt2', 'load_gpt2', 'moe_config_for', 'gpt2_to_moe', 'drop_neurons',
+           'count_params', 'check_model_folder', 'load_model']
 
 # %% ../nbs/03_surgery.ipynb #8d0f737f
 import inspect, math, os
+from pathlib import Path
+from safetensors import safe_open
 from dataclasses import dataclass
 import torch
 from torch import nn
@@ -22,7 +23,7 @@ from transformers.modeling_outputs import BaseModelOutputWithPastAndCrossAttenti
 from transformers.utils import can_return_tuple
 from .moe import MoELayer, ExpertsImplementationMixin
 from .router import load_balancing_loss, router_z_loss
-from .errors import UserError, check_names
+from .errors import UserError, check_names, check_source
 from .attention import add_attention_experts, attention_expert_layers, attention_router_losses, attention_inactive_params, check_attn_experts
 
 # %% ../nbs/03_surgery.ipynb #2b76550c
@@ -83,9 +84,8 @@ class GPT2MoEConfig(GPT2Config):
         self.init_strategy, self.moe_layers, self.expert_output_scale = init_strategy, moe_layers, expert_output_scale
         self.capacity_factor, self.noisy_gating = capacity_factor, noisy_gating # notebook 2's options, off by default
         self.shared_expert_dim, self.shared_expert_gate = shared_expert_dim, shared_expert_gate
-        self.attn_experts, self.attn_top_k = attn_experts, attn_top_k
-        self.attn_aux_loss_coef, self.attn_z_loss_coef = attn_aux_loss_coef, attn_z_loss_coef
-        self.router_bias_update = router_bias_update
+        self.attn_experts, self.attn_top_k, self.attn_aux_loss_coef = attn_experts, attn_top_k, attn_aux_loss_coef
+        self.attn_z_loss_coef, self.router_bias_update = attn_z_loss_coef, router_bias_update
         super().__init__(**kwargs)
         add_dense_guard(self) # see 'The dense-class trap' below
         self.moe_layer_ids # validates moe_layers
@@ -249,11 +249,11 @@ GPT2MoEForCausalLM.register_for_auto_class("AutoModelForCausalLM")
 
 # %% ../nbs/03_surgery.ipynb #38397d97
 def make_tiny_gpt2(path=None, n_layer:int=2, n_embd:int=64, n_head:int=2, n_positions:int=256,
-                   vocab_size:int=50257, seed:int=0) -> GPT2LMHeadModel:
-    "A randomly initialised small GPT-2 (optionally saved to `path` with `save_pretrained`)."
+                   vocab_size:int=50257, seed:int=0, dropout:float=0.1) -> GPT2LMHeadModel:
+    "A randomly initialised small GPT-2 (saved to `path` with `save_pretrained` if given); `dropout` is GPT-2's three rates."
     torch.manual_seed(seed)
     model = GPT2LMHeadModel(GPT2Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=n_positions,
-                                       vocab_size=vocab_size))
+                                       vocab_size=vocab_size, resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout))
     if path is not None: model.save_pretrained(path)
     return model
 
@@ -368,41 +368,7 @@ def count_params(model:nn.Module) -> dict:
             if m.router.noise is not None: inactive += m.router.noise.weight.numel() # noisy gating runs in training only
     return dict(total=total, active=total - inactive - attention_inactive_params(model)) # lesson 3b's unchosen head groups
 
-# %% ../nbs/03_surgery.ipynb #c21cf050
-MOE_PRESETS = {
-    'default': dict(n_experts=8, moe_top_k=2, expert_dim=256),
-    'original': dict(n_experts=10, moe_top_k=3, expert_dim=256), # what the original GPT2MoE notebook actually trained
-}
-
-# %% ../nbs/03_surgery.ipynb #3103f742
-def _trainable(model): return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-def freeze_router(model:GPT2MoEForCausalLM) -> int:
-    "Freeze every router; train the rest."
-    for n, p in model.named_parameters(): p.requires_grad = '.router.' not in n
-    return _trainable(model)
-
-def _moe_params(model) -> set:
-    "Ids of the parameters inside MoE layers: routers, experts, shared experts and their gates."
-    return {id(p) for m in model.modules() if isinstance(m, MoELayer) for p in m.parameters()}
-
-def freeze_all_but_moe(model:GPT2MoEForCausalLM) -> int:
-    "Train only the MoE layers (routers, experts, shared experts)."
-    moe = _moe_params(model)
-    for p in model.parameters(): p.requires_grad = id(p) in moe
-    return _trainable(model)
-
-def freeze_moe(model:GPT2MoEForCausalLM) -> int:
-    "Freeze the MoE layers; train everything else."
-    moe = _moe_params(model)
-    for p in model.parameters(): p.requires_grad = id(p) not in moe
-    return _trainable(model)
-
 # %% ../nbs/03_surgery.ipynb #9099f946
-from pathlib import Path
-from safetensors import safe_open
-from .errors import UserError, check_source
-
 def check_model_folder(path) -> AutoConfig:
     "The config of the model saved in `path`; `UserError` naming the file for a missing config or an unreadable weights file."
     path = Path(path)
