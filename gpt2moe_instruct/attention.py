@@ -48,7 +48,8 @@ def _positions(chosen:torch.Tensor) -> tuple:
 # %% ../nbs/03b_attention.ipynb #88e63479
 def _group_forward(attn, e:int, x, key, value, allowed, chosen, gates):
     "Group `e`'s gated output for the tokens routed to it, scattered into a (B, T, d) zero tensor."
-    B, T, d = x.shape; dg, hd, S = attn.group_dim, attn.head_dim, key.shape[2]
+    B, T, d = x.shape
+    dg, hd, S = attn.group_dim, attn.head_dim, key.shape[2]
     pos, real = _positions(chosen[..., e])                                 # (B, Lq) each
     Lq, cols, heads = pos.shape[1], slice(e * dg, (e + 1) * dg), slice(e * dg // hd, (e + 1) * dg // hd)
     xe = x.gather(1, pos[..., None].expand(B, Lq, d))                      # (B, Lq, d) the routed tokens
@@ -86,7 +87,8 @@ class GPT2AttentionExperts(GPT2Attention):
         if encoder_hidden_states is not None: raise ValueError("attention experts replace self-attention, not cross-attention")
         if self.config._attn_implementation not in ('sdpa', 'eager'):
             raise ValueError(f"attention experts run with attn_implementation 'sdpa' or 'eager', not {self.config._attn_implementation!r}")
-        B, T, d = hidden_states.shape; E = self.attn_experts
+        B, T, d = hidden_states.shape
+        E = self.attn_experts
         r = self.routing = self.router(hidden_states)                      # (B*T, k) gates and groups, fp32
         chosen = torch.zeros(B * T, E, dtype=torch.bool, device=r.experts.device).scatter_(1, r.experts, True).view(B, T, E)
         gates = torch.zeros(B * T, E, device=r.weights.device).scatter_(1, r.experts, r.weights).view(B, T, E)

@@ -37,7 +37,10 @@ def round_robin(fns:dict, repeats:int=5, warmup:int=1, sync=None) -> dict:
     times = {k: [] for k in fns}
     for _ in range(repeats):
         for k, f in fns.items():
-            sync(); t0 = time.perf_counter(); f(); sync()
+            sync()
+            t0 = time.perf_counter()
+            f()
+            sync()
             times[k].append(time.perf_counter() - t0)
     return times
 
@@ -58,8 +61,10 @@ def moe_variants(d_model:int=768, expert_dim:int=256, n_experts:int=8, moe_top_k
     v = {'ours (auto)': ours}
     for name in EXPERTS_FUNCTIONS:
         if name == 'batched_mm' and not _affordable(n_tokens, moe_top_k, d_model, expert_dim): continue
-        v[f'ours {name}'] = m = copy.deepcopy(ours); m.experts.experts_implementation = name
-    v['ours grouped_mm (split)'] = m = copy.deepcopy(ours); m.experts.experts_implementation, m.experts.impl = 'grouped_mm', 'split'
+        v[f'ours {name}'] = m = copy.deepcopy(ours)
+        m.experts.experts_implementation = name
+    v['ours grouped_mm (split)'] = m = copy.deepcopy(ours)
+    m.experts.experts_implementation, m.experts.impl = 'grouped_mm', 'split'
     for name in ('eager', 'grouped_mm', 'batched_mm'):
         if name != 'batched_mm' or _affordable(n_tokens, moe_top_k, d_model, expert_dim): v[f'HF Mixtral {name}'] = to_mixtral_block(ours, name)
     v[f'ideal: dense SwiGLU {moe_top_k}x{expert_dim}'] = SwiGLUExpert(d_model, moe_top_k * expert_dim)
@@ -68,7 +73,8 @@ def moe_variants(d_model:int=768, expert_dim:int=256, n_experts:int=8, moe_top_k
 
 def _fwd_bwd(m, x, g):
     "One training step's work for layer `m`: forward, then backward of a fixed dense output gradient `g`."
-    m.zero_grad(set_to_none=True); x.grad = None
+    m.zero_grad(set_to_none=True)
+    x.grad = None
     y = m(x)
     y = y[0] if isinstance(y, tuple) else y
     y.backward(g) # a dense gradient, as a real loss gives (`.sum()` would give a stride-0 one)
@@ -160,8 +166,10 @@ def _generate(m, ids, n:int, static:bool):
 
 def decode_rate(m, ids, new_tokens:int, static:bool=False) -> float:
     "Steady batch-1 decode tokens/s: `new_tokens - 1` tokens over the time of `new_tokens` minus that of one (the prefill)."
-    t0 = time.perf_counter(); _generate(m, ids, new_tokens, static)
-    t1 = time.perf_counter(); _generate(m, ids, 1, static)
+    t0 = time.perf_counter()
+    _generate(m, ids, new_tokens, static)
+    t1 = time.perf_counter()
+    _generate(m, ids, 1, static)
     return (new_tokens - 1) / ((t1 - t0) - (time.perf_counter() - t1))
 
 def compiled_copy(m, backend:str='inductor'):
@@ -185,7 +193,9 @@ def bench_model(batch_size:int=1, seq_len:int=256, new_tokens:int=32, prompt_len
     for m in models.values(): m.train()
     train = round_robin({k: partial(_train_step, m, ids) for k, m in models.items()}, repeats=repeats, warmup=1)
     prompt = ids[0, :prompt_len]
-    for m in models.values(): m.eval(); generation_speed(m, prompt=prompt, new_tokens=new_tokens, warmup=1, repeats=1)
+    for m in models.values():
+        m.eval()
+        generation_speed(m, prompt=prompt, new_tokens=new_tokens, warmup=1, repeats=1)
     gen = {k: [] for k in models}
     for _ in range(repeats): # round-robin over the models
         for k, m in models.items(): gen[k].append(generation_speed(m, prompt=prompt, new_tokens=new_tokens, warmup=0, repeats=1))
@@ -237,7 +247,9 @@ def run(args) -> pd.DataFrame:
 def _memory_main(argv):
     "The internal `_memory` command: one peak-memory measurement, run in a subprocess by `peak_memory`."
     p = argparse.ArgumentParser(prog='python -m gpt2moe_instruct.bench _memory')
-    p.add_argument('which'); p.add_argument('--batch-size', type=int, default=1); p.add_argument('--seq-len', type=int, default=256)
+    p.add_argument('which')
+    p.add_argument('--batch-size', type=int, default=1)
+    p.add_argument('--seq-len', type=int, default=256)
     p.add_argument('--config', default='{}')
     a = p.parse_args(argv)
     return _memory_child(a.which, a.batch_size, a.seq_len, json.loads(a.config) or None)

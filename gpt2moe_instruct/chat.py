@@ -60,7 +60,9 @@ def visible_text(text:str, stops=(), final:bool=True) -> str:
     while True:
         t = text.rstrip('\ufffd') # an incomplete UTF-8 character
         for k in range(min(len(t), longest - 1), 0, -1): # longest tail that is the start of a stop string
-            if any(s.startswith(t[-k:]) for s in stops): t = t[:-k]; break
+            if any(s.startswith(t[-k:]) for s in stops):
+                t = t[:-k]
+                break
         t = t.rstrip()
         if t == text: return t
         text = t
@@ -73,7 +75,9 @@ class TextCallbackStreamer(BaseStreamer):
         self.ids, self.shown, self.prompt_seen = [], 0, False
 
     def put(self, value):
-        if not self.prompt_seen: self.prompt_seen = True; return # the first call carries the prompt
+        if not self.prompt_seen:
+            self.prompt_seen = True
+            return # the first call carries the prompt
         self.ids.extend(value.reshape(-1).tolist())
         self._emit(final=False)
 
@@ -82,7 +86,9 @@ class TextCallbackStreamer(BaseStreamer):
     def _emit(self, final):
         text = self.tokenizer.decode(self.ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
         vis = visible_text(text, self.stops, final)
-        if len(vis) > self.shown: self.on_text(vis[self.shown:]); self.shown = len(vis)
+        if len(vis) > self.shown:
+            self.on_text(vis[self.shown:])
+            self.shown = len(vis)
 
 # %% ../nbs/07_chat.ipynb #c27af2bf
 def _n_positions(model) -> int:
@@ -294,14 +300,23 @@ def chat_cli(model_path:str, offline:bool=False, template:str="short", max_new_t
           f"tokens of its {chat.n_positions}-token context. Commands: {COMMANDS}.")
     while True:
         try: message = input("you> ").strip()
-        except (EOFError, KeyboardInterrupt): print(); break
+        except (EOFError, KeyboardInterrupt):
+            print()
+            break
         if not message: continue
         if message.lower() in QUIT: break
-        if message == '/reset': chat.reset(); print("(memory cleared)"); continue
-        if message.startswith('/'): print(f"unknown command {message!r}; {COMMANDS}"); continue
+        if message == '/reset':
+            chat.reset()
+            print("(memory cleared)")
+            continue
+        if message.startswith('/'):
+            print(f"unknown command {message!r}; {COMMANDS}")
+            continue
         print("bot> ", end='', flush=True)
         try: _, notes = _send_and_note(chat, message, stream=True)
-        except ValueError as e: print(f"\n[{e}]"); continue
+        except ValueError as e:
+            print(f"\n[{e}]")
+            continue
         for note in notes: print(f"[{note}]")
     return chat
 

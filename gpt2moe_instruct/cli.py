@@ -48,7 +48,9 @@ def _add_preset_flags(p, presets:dict, helps:dict, groups:dict, choices:dict):
             kinds = {type(v) for v in (pr[key] for pr in presets.values()) if v is not None}
             kind = kinds.pop() if len(kinds) == 1 else None
             flag, help = '--' + key.replace('_', '-'), helps[key] + _preset_default(key, presets)
-            if kind is bool: g.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help); continue
+            if kind is bool:
+                g.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
+                continue
             g.add_argument(flag, type={int: int, float: float, str: str}.get(kind, _number), default=None, choices=choices.get(key), help=help)
 
 # %% ../nbs/09_cli.ipynb #28e0b55d
@@ -163,11 +165,16 @@ def _configure_output(verbose:bool, command:str=''):
     "Route logs and warnings: the package's own as one line each (information on stdout, warnings on stderr), libraries' only with `verbose`."
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format='%(message)s', force=True)
     ours = logging.getLogger('gpt2moe_instruct') # phase lines on stdout, warnings on stderr as "gpt2moe: warning: ..."
-    ours.setLevel(logging.INFO); ours.propagate = False; ours.handlers.clear()
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
+    ours.handlers.clear()
     out, err = logging.StreamHandler(sys.stdout), logging.StreamHandler(sys.stderr)
-    out.addFilter(lambda r: r.levelno < logging.WARNING); err.setLevel(logging.WARNING)
-    out.setFormatter(logging.Formatter('%(message)s')); err.setFormatter(logging.Formatter('gpt2moe: warning: %(message)s'))
-    ours.addHandler(out); ours.addHandler(err)
+    out.addFilter(lambda r: r.levelno < logging.WARNING)
+    err.setLevel(logging.WARNING)
+    out.setFormatter(logging.Formatter('%(message)s'))
+    err.setFormatter(logging.Formatter('gpt2moe: warning: %(message)s'))
+    ours.addHandler(out)
+    ours.addHandler(err)
     if verbose: return
     if command in ('train', 'demo', 'ablate', 'lab'): import pytorch_lightning # it sets its loggers to INFO on import: import it first
     for name in ('pytorch_lightning', 'lightning.pytorch', 'lightning_fabric', 'lightning'): logging.getLogger(name).setLevel(logging.ERROR)
@@ -175,8 +182,10 @@ def _configure_output(verbose:bool, command:str=''):
     import transformers, datasets
     from huggingface_hub.utils import logging as hub_logging
     hub_logging.set_verbosity_error() # no line per network retry
-    transformers.utils.logging.set_verbosity_error(); transformers.utils.logging.disable_progress_bar()
-    datasets.utils.logging.set_verbosity_error(); datasets.disable_progress_bars()
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    datasets.utils.logging.set_verbosity_error()
+    datasets.disable_progress_bars()
     import gpt2moe_instruct
     pkg = os.path.dirname(os.path.abspath(gpt2moe_instruct.__file__))
     def show(message, category, filename, lineno, file=None, line=None):
@@ -256,7 +265,9 @@ def main(argv=None) -> int:
     except Exception as e:
         if isinstance(getattr(e, 'exit_code', None), int): return _stopped(e, debug)
         if debug: raise
-        if isinstance(e, USER_ERRORS): print(f"gpt2moe: error: {_one_line(e)}", file=sys.stderr); return 2
+        if isinstance(e, USER_ERRORS):
+            print(f"gpt2moe: error: {_one_line(e)}", file=sys.stderr)
+            return 2
         print(f"gpt2moe: internal error: {type(e).__name__}: {_one_line(e)} (run again with --debug for the traceback)", file=sys.stderr)
         return 1
     return 0

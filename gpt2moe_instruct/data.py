@@ -141,7 +141,8 @@ def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", t
     if isinstance(ds, list): ds = Dataset.from_list(ds)
     where = f"{source}: " if source else ''
     if len(ds) == 0: raise UserError(f"{where}no examples: the dataset is empty")
-    _check_max_length(max_length); _check_template(template)
+    _check_max_length(max_length)
+    _check_template(template)
     eos = _eos_id(tokenizer)
     def encode(batch):
         pairs = [format_alpaca(dict(zip(batch, row)), template) for row in zip(*batch.values())]
@@ -199,7 +200,8 @@ def _jsonl_records(path, text:str) -> tuple[list, list]:
         try: r = json.loads(line)
         except json.JSONDecodeError as e: raise DataError(f"{path}, line {i}, column {e.colno}: malformed JSON: {e.msg}") from None
         if not isinstance(r, dict): raise DataError(f"{path}, line {i}: expected a JSON object (one record per line), got {_kind(r)}")
-        records.append(r); lines.append(i)
+        records.append(r)
+        lines.append(i)
     return records, lines
 
 def read_records(path) -> tuple[list, list|None]:
@@ -344,7 +346,9 @@ class WindowBatchSampler(torch.utils.data.BatchSampler):
         self.window_tokens, batches, b = {}, super().__iter__(), 0
         while window := list(itertools.islice(batches, self.accumulate)):
             n = None if self.n_scored is None else sum(self.n_scored[i] for batch in window for i in batch)
-            for batch in window: self.window_tokens[b] = n; b += 1; yield batch
+            for batch in window:
+                self.window_tokens[b], b = n, b + 1
+                yield batch
 
 def scored_tokens(labels) -> int:
     "Next-token positions a label sequence scores: labels[1:] that are not -100."
@@ -358,7 +362,8 @@ class AlpacaDataModule(pl.LightningDataModule):
         super().__init__()
         if not 0 < val_fraction < 1: raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction!r}")
         if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        _check_template(template); _check_max_length(max_length)
+        _check_template(template)
+        _check_max_length(max_length)
         self.save_hyperparameters(ignore=['tokenizer'])
         self.tokenizer = tokenizer
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else _eos_id(tokenizer)

@@ -49,7 +49,8 @@ class CorpusLM(InstructModule):
 
     def forward(self, batch):
         h = self.model.transformer(input_ids=batch['input_ids'], attention_mask=batch['attention_mask']).last_hidden_state # (B, T, d)
-        target = batch['labels'][:, 1:]; keep = target != -100                                  # (B, T-1): position t predicts t+1
+        target = batch['labels'][:, 1:]
+        keep = target != -100                                  # (B, T-1): position t predicts t+1
         logits = h[:, :-1][keep] @ self.model.lm_head.weight[self.vocab].T                     # (n, V_corpus)
         nll = F.cross_entropy(logits.float(), torch.searchsorted(self.vocab, target[keep].contiguous()), reduction='sum')
         n = keep.sum()
@@ -77,7 +78,8 @@ def quiet():
     levels = {n: logging.getLogger(n).level for n in names}
     bars = transformers.utils.logging.is_progress_bar_enabled(), datasets.is_progress_bar_enabled()
     for n in names: logging.getLogger(n).setLevel(logging.WARNING)
-    transformers.utils.logging.disable_progress_bar(); datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+    datasets.disable_progress_bars()
     try:
         with warnings.catch_warnings():
             for m in (r'.*does not have many workers', r'.*validation_step.*val_dataloader', r'.*module\(s\) in eval mode',
@@ -156,7 +158,8 @@ def pct(x): return f"{100 * x:.0f}%"
 
 def demo_table(results:dict) -> str:
     "The demo's results as one markdown table, a column per model."
-    models = results['models']; names = list(models)
+    models = results['models']
+    names = list(models)
     row = lambda label, f: f"| {label} | " + ' | '.join(f(models[n]) for n in names) + ' |'
     lines = ["| | " + ' | '.join(names) + ' |', '|---|' + '---|' * len(names),
              row('parameters, total / active', lambda m: f"{m['params_total'] / 1e6:.2f}M / {m['params_active'] / 1e6:.2f}M"),
@@ -249,7 +252,8 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
         train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
         say(f"[1/5] pre-training a tiny GPT-2 ({s['n_layer']} layers x {s['n_embd']}) on the world's corpus, {s['pretrain_steps']} steps")
         base, pre = pretrain(tok, s, seed, verbose)
-        base.save_pretrained(out/'pretrained'); tok.save_pretrained(out/'pretrained')
+        base.save_pretrained(out/'pretrained')
+        tok.save_pretrained(out/'pretrained')
         say(f"[2/5] converting it into {', '.join(STRATEGIES)}; scoring each on {len(test_rows)} held-out questions")
         models, res, routing = {}, {}, {}
         for name in STRATEGIES:
@@ -264,7 +268,8 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
             say(f"[3/5] fine-tuning {name} on {len(train_ds)} instructions, {s['finetune_steps']} steps ({i + 1}/{len(models)})")
             curves[name] = finetune(m, train_ds, tok, s, seed, verbose)
             res[name]['finetune_s'] = curves[name]['seconds']
-            m.save_pretrained(out/name); add_chat_template(tok).save_pretrained(out/name)
+            m.save_pretrained(out/name)
+            add_chat_template(tok).save_pretrained(out/name)
         say(f"[4/5] scoring the fine-tuned models on the {len(test_rows)} held-out questions")
         answers = {}
         for name, m in models.items():
@@ -307,7 +312,8 @@ def _save_atomic(model, tokenizer, dest:Path):
     "Save `model` and `tokenizer` to `dest` through a temporary folder renamed at the end; if `dest` appeared meanwhile, keep it."
     import os, shutil
     tmp = dest.parent/f".{dest.name}.{os.getpid()}.tmp"
-    model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
     try: tmp.rename(dest)
     except OSError: shutil.rmtree(tmp) # another process finished first: its folder is as good
 

@@ -64,7 +64,8 @@ def check_source(name, # a local folder or a hub id
                  what:str='model', # what the folder holds, for messages
                 ) -> bool:
     "True if `name` is a local folder, False if it is a hub id to fetch; `UserError` for anything else."
-    name = str(name); path = Path(name).expanduser()
+    name = str(name)
+    path = Path(name).expanduser()
     if path.is_dir(): return True
     if path.exists(): raise UserError(f"{name} is a file, not a {what} folder")
     if offline: raise UserError(f"no {what} folder {name} (and {option('offline', True)} never looks on the hub)")

@@ -84,15 +84,22 @@ def ablate_table(results:dict) -> str:
 
 def plot_ablate(results:dict):
     "Held-out exact match of every variant, and its max/mean expert load per layer."
-    V = results['variants']; names = list(V)
+    V = results['variants']
+    names = list(V)
     layers = range(len(V[names[0]]['load']['max_over_mean']))
     fig = new_figure(11, 3.6)
     a, b = fig.subplots(1, 2)
     a.barh(range(len(names)), [100 * V[n]['em'] for n in names], color='tab:blue')
-    a.set_yticks(range(len(names)), names, fontsize=8); a.invert_yaxis(); a.set_xlabel('held-out exact match (%)')
+    a.set_yticks(range(len(names)), names, fontsize=8)
+    a.invert_yaxis()
+    a.set_xlabel('held-out exact match (%)')
     for n in names: b.plot(layers, V[n]['load']['max_over_mean'], marker='o', label=n)
-    b.axhline(1, color='k', ls='--', lw=1); b.set_xlabel('MoE layer'); b.set_xticks(layers); b.set_ylabel('max / mean expert load (1: balanced)')
-    b.legend(fontsize=7); b.grid(alpha=.3)
+    b.axhline(1, color='k', ls='--', lw=1)
+    b.set_xlabel('MoE layer')
+    b.set_xticks(layers)
+    b.set_ylabel('max / mean expert load (1: balanced)')
+    b.legend(fontsize=7)
+    b.grid(alpha=.3)
     fig.suptitle(f"fine-tuning ablations, {results['init_strategy']} GPT2MoE", fontsize=10)
     return fig
 
@@ -113,14 +120,16 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
         if pretrained is None:
             say(f"[1/3] pre-training a tiny GPT-2 ({s['n_layer']} layers x {s['n_embd']}), {s['pretrain_steps']} steps")
             base, _ = pretrain(tok, s, seed, verbose)
-            pretrained = out/'pretrained'; base.save_pretrained(pretrained)
+            pretrained = out/'pretrained'
+            base.save_pretrained(pretrained)
         else: say(f"[1/3] using the pre-trained GPT-2 in {pretrained}")
         task_texts = texts_by_task(test_rows)
         texts = [t for ts in task_texts.values() for t in ts]
         variants, attn_usage = {}, {}
         for i, (name, (freeze, overrides)) in enumerate(ABLATIONS.items()):
             say(f"[2/3] fine-tuning with {name} ({i + 1}/{len(ABLATIONS)})")
-            overrides = dict(overrides); strategy = overrides.pop('init_strategy', init_strategy) # a row may start its experts another way
+            overrides = dict(overrides)
+            strategy = overrides.pop('init_strategy', init_strategy) # a row may start its experts another way
             m = convert(pretrained, strategy, s, seed, **overrides)
             if freeze is not None: freeze(m)
             if s['freeze_embeddings']: m.transformer.wte.weight.requires_grad_(False) # as in the demo, for every variant
@@ -178,15 +187,19 @@ def seeds_table(summary:dict) -> str:
 # %% ../nbs/13_lab.ipynb #6c4b9170
 def plot_seeds(summary:dict):
     "Held-out exact match and response perplexity of each model or variant: the mean as a bar, every seed as a dot."
-    rows = summary['rows']; names = list(rows); y = range(len(names))
+    rows = summary['rows']
+    names = list(rows)
+    y = range(len(names))
     fig = new_figure(11, 0.3 * len(names) + 1.4)
     for ax, key, label in zip(fig.subplots(1, 2, sharey=True), ('em', 'ppl'), ('held-out exact match (%)', 'response perplexity')):
         scale = 100 if key == 'em' else 1
         ax.barh(y, [scale * statistics.mean(rows[n][key]) for n in names], color='tab:blue', alpha=.5)
         for i, n in enumerate(names): ax.plot([scale * v for v in rows[n][key]], [i] * len(rows[n][key]), 'k.', ms=5)
-        ax.set_xlabel(label); ax.grid(axis='x', alpha=.3)
+        ax.set_xlabel(label)
+        ax.grid(axis='x', alpha=.3)
         if key == 'ppl': ax.set_xlim(min(min(r['ppl']) for r in rows.values()) * 0.98, None)
-    ax.set_yticks(list(y), names, fontsize=8); ax.invert_yaxis()
+    ax.set_yticks(list(y), names, fontsize=8)
+    ax.invert_yaxis()
     fig.suptitle(f"gpt2moe {summary['command']} over seeds {', '.join(map(str, summary['seeds']))} (bar: mean; dots: each seed)", fontsize=10)
     return fig
 
@@ -206,9 +219,11 @@ def run_seeds(command:str,        # 'demo' or 'ablate'
     for i, seed in enumerate(seeds):
         if verbose: print(f"\n== seed {seed} ({i + 1}/{len(seeds)}) ==")
         runs.append(runner(out/f'seed-{seed}', seed=seed, verbose=verbose, **kwargs))
-    summary = seeds_summary(runs); table = seeds_table(summary)
+    summary = seeds_summary(runs)
+    table = seeds_table(summary)
     plot_seeds(summary).savefig(out/'summary.png', dpi=110)
-    (out/'summary.md').write_text(table + '\n'); (out/'summary.json').write_text(json.dumps(summary, indent=1))
+    (out/'summary.md').write_text(table + '\n')
+    (out/'summary.json').write_text(json.dumps(summary, indent=1))
     publish_dir(out, Path(out_dir))
     if verbose: print(f"\n{table}")
     return dict(summary, table=table)
@@ -228,7 +243,9 @@ def corpus_loss(model, docs, vocab:torch.Tensor, batch_size:int=64) -> float:
     collate, was_training = InstructionCollator(0), model.training
     model.eval()
     for i in range(0, len(docs), batch_size):
-        out = lm(collate(docs[i:i + batch_size])); nll += out['nll'].item(); n += out['n_tokens'].item()
+        out = lm(collate(docs[i:i + batch_size]))
+        nll += out['nll'].item()
+        n += out['n_tokens'].item()
     model.train(was_training)
     return nll / n
 
@@ -237,7 +254,8 @@ def _capacity_seed(out:Path, seed:int, s:dict, verbose:bool) -> dict:
     "One seed of the capacity experiment: pre-train, continue dense and MoE, instruction-tune, score; the models go to `out`."
     say = print if verbose else lambda *a, **k: None
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
-    test_rows = eval_rows(splits, s); train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
+    test_rows = eval_rows(splits, s)
+    train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
     docs, vocab = corpus = corpus_docs(tok, seed, s['n_positions'])
     say(f"[seed {seed}] pre-training a GPT-2 of {s['n_layer']} layers x {s['n_embd']}, {s['pretrain_steps']} steps")
     base, _ = pretrain(tok, s, seed, verbose, corpus)
@@ -275,17 +293,25 @@ def capacity_table(runs:list) -> str:
 
 def plot_capacity(runs:list):
     "Continued pre-training loss of the dense and MoE models (every seed), and held-out fact exact match (mean and each seed)."
-    fig = new_figure(11, 3.4); a, b = fig.subplots(1, 2)
+    fig = new_figure(11, 3.4)
+    a, b = fig.subplots(1, 2)
     for n, colour in (('dense, continued', 'tab:blue'), ('MoE, continued', 'tab:red')):
         for i, r in enumerate(runs):
             ys = moving_average(r['models'][n]['continue_curve'], 20)
             a.plot(range(len(ys)), ys, color=colour, alpha=.8, lw=1, label=n if i == 0 else None)
-    a.set_xlabel('continued pre-training step'); a.set_ylabel('corpus LM loss'); a.set_yscale('log'); a.legend(fontsize=8); a.grid(alpha=.3)
+    a.set_xlabel('continued pre-training step')
+    a.set_ylabel('corpus LM loss')
+    a.set_yscale('log')
+    a.legend(fontsize=8)
+    a.grid(alpha=.3)
     names = list(runs[0]['models'])
     for i, n in enumerate(names):
         vals = [100 * r['models'][n]['fact_em'] for r in runs]
-        b.barh(i, statistics.mean(vals), color='tab:blue', alpha=.5); b.plot(vals, [i] * len(vals), 'k.', ms=6)
-    b.set_yticks(range(len(names)), names, fontsize=8); b.invert_yaxis(); b.set_xlabel('held-out fact questions, exact match (%)')
+        b.barh(i, statistics.mean(vals), color='tab:blue', alpha=.5)
+        b.plot(vals, [i] * len(vals), 'k.', ms=6)
+    b.set_yticks(range(len(names)), names, fontsize=8)
+    b.invert_yaxis()
+    b.set_xlabel('held-out fact questions, exact match (%)')
     b.grid(axis='x', alpha=.3)
     fig.suptitle(f"dense vs top-1 MoE after the same continued pre-training, seeds {', '.join(str(r['seed']) for r in runs)}", fontsize=10)
     return fig
@@ -298,14 +324,16 @@ def run_capacity(out_dir='runs/capacity', # capacity.json, capacity.md, capacity
     s = dict(QUICK_CAPACITY if quick else CAPACITY_SETTINGS)
     unknown = sorted(set(settings) - set(s))
     if unknown: raise ValueError(f"unknown setting(s) {unknown}; valid: {sorted(s)}")
-    s.update(settings); seeds = list(seeds)
+    s.update(settings)
+    seeds = list(seeds)
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"seeds must be distinct, at least one, got {seeds}")
     t0, out = time.perf_counter(), stage_dir(Path(out_dir), overwrite)
     with quiet(): runs = [_capacity_seed(out/f'seed-{seed}', seed, s, verbose) for seed in seeds]
     table = capacity_table(runs)
     plot_capacity(runs).savefig(out/'capacity.png', dpi=110)
     results = dict(settings=s, seeds=seeds, runs=runs, seconds=time.perf_counter() - t0)
-    (out/'capacity.md').write_text(table + '\n'); (out/'capacity.json').write_text(json.dumps(results, indent=1))
+    (out/'capacity.md').write_text(table + '\n')
+    (out/'capacity.json').write_text(json.dumps(results, indent=1))
     publish_dir(out, Path(out_dir))
     if verbose: print(f"\n{table}\n\ntook {results['seconds']:.0f} s")
     return dict(results, table=table)

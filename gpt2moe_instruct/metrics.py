@@ -85,7 +85,8 @@ def perplexity(model, data, tokenizer=None, template:str="short", batch_size:int
             nll = torch.zeros(whole.shape, device=device)               # (B, T-1), 0 on padding
             nll[whole] = F.cross_entropy(logits[whole].float(), b['input_ids'][:, 1:][whole], reduction='none')
             scored = (b['labels'][:, 1:] != -100) if response_only else whole
-            nll_sum += nll[scored].double().sum().item(); n_sum += int(scored.sum())
+            nll_sum += nll[scored].double().sum().item()
+            n_sum += int(scored.sum())
             per_example += ((nll * whole).sum(1) / whole.sum(1)).exp().tolist()
     mean_nll = nll_sum / n_sum
     return dict(ppl=math.exp(mean_nll), nll=mean_nll, n_tokens=n_sum, n_examples=len(per_example),
@@ -124,7 +125,8 @@ def _sync(device):
 @torch.no_grad()
 def _timed_generate(model, ids, n:int, pad_id:int):
     "Seconds for greedy, cached `generate` of exactly `n` new tokens after `ids`, and the output ids."
-    _sync(ids.device); t0 = time.perf_counter()
+    _sync(ids.device)
+    t0 = time.perf_counter()
     out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, min_new_tokens=n, do_sample=False,
                          use_cache=True, pad_token_id=pad_id, eos_token_id=pad_id)
     _sync(ids.device)
@@ -146,11 +148,13 @@ def generation_speed(model, tokenizer=None, prompt=DEFAULT_PROMPT, new_tokens:in
         raise ValueError(f"prompt ({P} tokens) + new_tokens={new_tokens} exceed the model's n_positions={n_pos}")
     eos = getattr(tokenizer, 'eos_token_id', None)
     pad = eos if eos is not None else (model.generation_config.eos_token_id or 0)
-    was_training = model.training; model.eval()
+    was_training = model.training
+    model.eval()
     for _ in range(warmup): _timed_generate(model, ids, new_tokens, pad)
     full, first = [], []
     for _ in range(repeats):
-        t, out = _timed_generate(model, ids, new_tokens, pad); full.append(t)
+        t, out = _timed_generate(model, ids, new_tokens, pad)
+        full.append(t)
         if out.shape[1] - P != new_tokens: raise RuntimeError(f"generate made {out.shape[1] - P} tokens, asked for {new_tokens}")
         if new_tokens > 1: first.append(_timed_generate(model, ids, 1, pad)[0])
     model.train(was_training)
@@ -181,7 +185,8 @@ def flops_per_token(config_or_model, context:int=1024) -> dict:
     attention = 2 * 2 * context * d * L                          # QK^T and AV, each 2 * context * d per token per layer
     out = dict(layers=layers, head=head, attention=attention, total=layers + head + attention)
     if getattr(cfg, 'attn_experts', 0): # attention experts (lesson 3b): what the unchosen head groups do not compute
-        a = attention_flops(cfg, context); out.update(attn_experts=a['experts'] - a['dense'], total=out['total'] + a['experts'] - a['dense'])
+        a = attention_flops(cfg, context)
+        out.update(attn_experts=a['experts'] - a['dense'], total=out['total'] + a['experts'] - a['dense'])
     return out
 
 # %% ../nbs/06_eval.ipynb #333869bc
@@ -247,7 +252,9 @@ def load_eval_data(data:str="synthetic", n:int|None=None, split:str="test") -> l
     rows = as_alpaca_rows(ds)
     if n is not None:
         if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive int or None, got {n!r}")
-        if n < len(rows): print(f"evaluating the first {n} of {len(rows)} examples"); rows = rows[:n]
+        if n < len(rows):
+            print(f"evaluating the first {n} of {len(rows)} examples")
+            rows = rows[:n]
     return rows
 
 def eval_main(model:str, data:str="synthetic", compare:str|None=None, n:int|None=None, template:str="short",

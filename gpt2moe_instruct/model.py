@@ -291,13 +291,13 @@ def moe_config_for(dense_config:GPT2Config, init_strategy:str='scratch', **moe_o
 # %% ../nbs/03_surgery.ipynb #2241c659
 def _copy_experts(moe:GPT2MoEMLP, mlp, init_strategy:str):
     "Fill `moe`'s GELU experts from GPT-2's `mlp` (Conv1D weights are stored (in, out), as our experts are)."
-    b, E = moe.experts, moe.n_experts
+    b, E, f = moe.experts, moe.n_experts, moe.experts.w1.shape[2] # f: one expert's width
     W1, b1, W2, b2 = mlp.c_fc.weight, mlp.c_fc.bias, mlp.c_proj.weight, mlp.c_proj.bias # (d, n), (n,), (n, d), (d,)
     with torch.no_grad():
         for e in range(E):
             if init_strategy in ('upcycle', 'drop_upcycle'): b.w1[e], b.b1[e], b.w2[e], b.b2[e] = W1, b1, W2, b2
             else: # split: expert e owns hidden neurons [e*f, (e+1)*f) and an equal share of the output bias
-                f = b.w1.shape[2]; s = slice(e * f, (e + 1) * f)
+                s = slice(e * f, (e + 1) * f)
                 b.w1[e], b.b1[e], b.w2[e], b.b2[e] = W1[:, s], b1[s], W2[s], b2 / E
 
 def gpt2_to_moe(source="gpt2", init_strategy:str='scratch', verbose:bool=True,
@@ -357,9 +357,7 @@ def _check_drop_ratio(init_strategy:str, drop_ratio) -> float|None:
 # %% ../nbs/03_surgery.ipynb #1a1cdeca
 def count_params(model:nn.Module) -> dict:
     "Total and per-token active parameter counts at inference (tied weights counted once; a shared expert is active)."
-    seen, total = set(), 0
-    for p in model.parameters():
-        if id(p) not in seen: seen.add(id(p)); total += p.numel()
+    total = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values()) # a tied tensor once
     inactive = 0
     for m in model.modules():
         if isinstance(m, MoELayer):

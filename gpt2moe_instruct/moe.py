@@ -31,7 +31,9 @@ def moe_forward_loop(x:Tensor,               # (N, d) tokens
         y_t = torch.zeros_like(x[t])
         for j in range(routing.experts.shape[1]):
             e = int(routing.experts[t, j])
-            if capacity is not None and load[e] >= capacity: dropped += 1; continue # expert full: assignment dropped
+            if capacity is not None and load[e] >= capacity:
+                dropped += 1
+                continue # expert full: assignment dropped
             load[e] += 1
             y_t = y_t + routing.weights[t, j] * experts[e](x[t])
         ys.append(y_t)
@@ -149,10 +151,15 @@ class ExpertBank(nn.Module):
         "Copy one `SwiGLUExpert` or `GELUExpert` into slot `i`."
         with torch.no_grad():
             if isinstance(expert, SwiGLUExpert):
-                self.w1[i].copy_(expert.w1.weight.T); self.v[i].copy_(expert.v.weight.T); self.w2[i].copy_(expert.w2.weight.T)
+                self.w1[i].copy_(expert.w1.weight.T)
+                self.v[i].copy_(expert.v.weight.T)
+                self.w2[i].copy_(expert.w2.weight.T)
             else:
-                self.w1[i].copy_(expert.c_fc.weight.T); self.w2[i].copy_(expert.c_proj.weight.T)
-                if self.b1 is not None: self.b1[i].copy_(expert.c_fc.bias); self.b2[i].copy_(expert.c_proj.bias)
+                self.w1[i].copy_(expert.c_fc.weight.T)
+                self.w2[i].copy_(expert.c_proj.weight.T)
+                if self.b1 is not None:
+                    self.b1[i].copy_(expert.c_fc.bias)
+                    self.b2[i].copy_(expert.c_proj.bias)
 
 # %% ../nbs/02_moe.ipynb #e1a0c002
 def grouped_mm_experts(bank, hidden_states, top_k_index, top_k_weights):
@@ -357,6 +364,8 @@ def to_qwen2_moe_block(moe:MoELayer): # a dropless SwiGLU layer without biases; 
         if s is None:
             for p in block.shared_expert.parameters(): p.zero_()
         else:
-            block.shared_expert.gate_proj.weight.copy_(s.w1.weight); block.shared_expert.up_proj.weight.copy_(s.v.weight)
-            block.shared_expert.down_proj.weight.copy_(s.w2.weight); block.shared_expert_gate.weight.copy_(moe.shared_expert_gate.weight)
+            block.shared_expert.gate_proj.weight.copy_(s.w1.weight)
+            block.shared_expert.up_proj.weight.copy_(s.v.weight)
+            block.shared_expert.down_proj.weight.copy_(s.w2.weight)
+            block.shared_expert_gate.weight.copy_(moe.shared_expert_gate.weight)
     return block

@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/runs.html.md"""
 # %% auto #0
 __all__ = ['Trainer', 'quiet_trainer', 'StepBar', 'rng_state', 'set_rng_state', 'ResumableLoader', 'resumable', 'checkpoint_step',
            'list_checkpoints', 'check_checkpoint', 'Checkpointer', 'TrainingStopped', 'RunLock', 'prepare_out_dir',
-           'make_loggers', 'read_training_logs', 'plot_training_logs']
+           'make_loggers', 'read_training_logs']
 
 # %% ../nbs/runs.ipynb #8f8fccdf
 import math, os, sys, time, json, logging, random, signal, socket, threading, zipfile, shutil, itertools
@@ -69,7 +69,8 @@ def rng_state() -> dict:
 def set_rng_state(s:dict):
     "Put back the random states `rng_state` returned."
     import numpy as np
-    torch.set_rng_state(s['torch']); random.setstate(s['python'])
+    torch.set_rng_state(s['torch'])
+    random.setstate(s['python'])
     name, key, pos, has_gauss, gauss = s['numpy']
     np.random.set_state((name, key.numpy().astype('uint32'), pos, has_gauss, gauss))
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
@@ -200,7 +201,8 @@ class Checkpointer(pl.Callback):
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
         if self._restore: # the first batch after a step: whatever drew random numbers since (validation, a new epoch's loader) no longer matters
-            set_rng_state(self._rng); self._restore = False
+            set_rng_state(self._rng)
+            self._restore = False
 
     # -- stopping
     def _on_signal(self, signum, frame):
@@ -219,7 +221,9 @@ class Checkpointer(pl.Callback):
         if trainer.world_size > 1:
             got = trainer.strategy.all_gather(torch.tensor([sig, int(late)], device=trainer.strategy.root_device)).reshape(-1, 2)
             sig, late = int(got[:, 0].max()), bool(got[:, 1].max())
-        if sig: self.stop_signal = sig; return signal.Signals(sig).name
+        if sig:
+            self.stop_signal = sig
+            return signal.Signals(sig).name
         return 'max_time' if late else None
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
@@ -269,7 +273,8 @@ class Checkpointer(pl.Callback):
 class TrainingStopped(KeyboardInterrupt):
     "Training stopped by SIGINT or SIGTERM after a clean save; `exit_code` is the shell's status for that signal (130, 143)."
     def __init__(self, message:str, exit_code:int):
-        super().__init__(message); self.exit_code = exit_code
+        super().__init__(message)
+        self.exit_code = exit_code
 
 # %% ../nbs/runs.ipynb #13540c3f
 def _pid_alive(pid:int) -> bool:
@@ -306,7 +311,9 @@ class RunLock:
 
     def touch(self):
         "Refresh the lock's time stamp (at most once a minute): the heartbeat other machines look at."
-        if time.time() - self._touched > 60: self.path.touch(); self._touched = time.time()
+        if time.time() - self._touched > 60:
+            self.path.touch()
+            self._touched = time.time()
 
     def release(self):
         try:
@@ -316,7 +323,8 @@ class RunLock:
 # %% ../nbs/runs.ipynb #2f639b57
 def prepare_out_dir(out_dir, ckpt_path=None, resume:bool=False, overwrite:bool=False):
     "Check `out_dir` before training; returns the checkpoint to resume from (None: a new run). Refuses to overwrite a run unless asked."
-    out = Path(out_dir); ckpt_dir = out/'checkpoints'
+    out = Path(out_dir)
+    ckpt_dir = out/'checkpoints'
     if resume and overwrite: raise UserError(f"{option('resume', True)} and {option('overwrite', True)} contradict each other: choose one")
     if ckpt_path is None and resume: ckpt_path = 'last'
     if ckpt_path == 'last':
@@ -324,7 +332,8 @@ def prepare_out_dir(out_dir, ckpt_path=None, resume:bool=False, overwrite:bool=F
         ckpt_path = found[-1] if found else None
         if ckpt_path is None: _log.info(f"no checkpoint in {ckpt_dir}: starting a new run")
     if ckpt_path is not None:
-        check_checkpoint(ckpt_path); return str(ckpt_path)
+        check_checkpoint(ckpt_path)
+        return str(ckpt_path)
     held = [f"{len(list_checkpoints(ckpt_dir))} checkpoint(s)"] if list_checkpoints(ckpt_dir) else []
     if (out/'model').exists(): held.append("a saved model")
     if held and not overwrite:
@@ -369,26 +378,3 @@ def read_training_logs(out_dir) -> list:
         if steps: rows = [r for r in rows if r.get('step', -1) < min(steps)] # the resumed run is the truth from its first step on
         rows += new
     return rows
-
-def plot_training_logs(out_dir, path=None):
-    "Training curves from `out_dir`'s CSV logs: losses, load-balancing loss, each layer's expert load; saved as a PNG (default `out_dir/training_curves.png`)."
-    import matplotlib.pyplot as plt
-    rows = read_training_logs(out_dir)
-    def series(key): return [r['step'] for r in rows if key in r], [r[key] for r in rows if key in r]
-    fig, axs = plt.subplots(1, 3, figsize=(13, 3.5))
-    for key in ('train/loss', 'train/lm_loss', 'val/loss'):
-        if series(key)[0]: axs[0].plot(*series(key), label=key, marker='o' if key == 'val/loss' else None)
-    axs[0].set_title('loss'); axs[0].set_yscale('log'); axs[0].legend()
-    axs[1].plot(*series('train/aux_loss'), label='train/aux_loss'); axs[1].set_title('load-balancing loss (balanced top-k: k)')
-    loads = sorted({k for r in rows for k in r if k.startswith('load/l')})
-    layers = sorted({int(k.split('/')[1][1:]) for k in loads})
-    for l in layers: # max over experts of the layer's load share, times the number of experts: 1 = perfectly even
-        cols = [k for k in loads if k.startswith(f'load/l{l}/')]
-        pts = [(r['step'], max(r[k] for k in cols) * len(cols)) for r in rows if all(k in r for k in cols)]
-        axs[2].plot([s for s, _ in pts], [v for _, v in pts], label=f'layer {l}')
-    axs[2].set_title('expert load: busiest expert / mean'); axs[2].axhline(1, color='grey', lw=.5)
-    if layers: axs[2].legend(fontsize=7, ncol=2)
-    for ax in axs: ax.set_xlabel('optimizer step'); ax.grid(alpha=.3)
-    fig.tight_layout()
-    fig.savefig(Path(out_dir)/'training_curves.png' if path is None else path, dpi=100)
-    return fig

@@ -49,7 +49,9 @@ def split_message(text:str, limit:int=MAX_MESSAGE) -> list:
         cut = n # no break in the second half of the window: cut inside a word
         for sep in BREAKS:
             i = text.rfind(sep, 0, n - len(sep) + 1)
-            if i >= 0 and i + len(sep) > n // 2: cut = i + len(sep); break
+            if i >= 0 and i + len(sep) > n // 2:
+                cut = i + len(sep)
+                break
         pieces.append(text[:cut])
         text = text[cut:]
     return pieces + [text] if text else pieces
@@ -193,7 +195,9 @@ def bot_token(env:str="TELEGRAM_BOT_TOKEN") -> str:
     return token
 
 class _HideToken(logging.Filter):
-    def __init__(self, token): super().__init__(); self.token = token
+    def __init__(self, token):
+        super().__init__()
+        self.token = token
     def filter(self, record):
         msg = record.getMessage()
         if self.token in msg: record.msg, record.args = msg.replace(self.token, "<token>"), None
@@ -262,7 +266,8 @@ def _run_in_thread(coro, stop:threading.Event):
         while not done.wait(0.2): pass
     except KeyboardInterrupt:
         _log.info("stopping the bot...")
-        stop.set(); done.wait()
+        stop.set()
+        done.wait()
     if errors: raise errors[0]
 
 # %% ../nbs/12_telegram.ipynb #f1799a44

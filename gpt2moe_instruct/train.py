@@ -59,7 +59,8 @@ def param_groups(model, weight_decay:float=0.01) -> list:
     for module in model.modules():
         for name, p in module.named_parameters(recurse=False):
             if p.requires_grad and id(p) not in seen:
-                seen.add(id(p)); groups[is_decayed(module, name)].append(p)
+                seen.add(id(p))
+                groups[is_decayed(module, name)].append(p)
     return [dict(params=groups[1], weight_decay=weight_decay), dict(params=groups[0], weight_decay=0.0)]
 
 # %% ../nbs/05_train.ipynb #ed9c97b1
@@ -175,7 +176,8 @@ def train(preset:str='tiny', ckpt_path=None, datamodule=None, model_instance=Non
     try:
         if trainer.is_global_zero: ckpt_path = prepare_out_dir(out, ckpt_path, c['resume'], c['overwrite'])
         elif ckpt_path == 'last' or (ckpt_path is None and c['resume']):
-            found = list_checkpoints(out/'checkpoints'); ckpt_path = found[-1] if found else None
+            found = list_checkpoints(out/'checkpoints')
+            ckpt_path = found[-1] if found else None
         if lock is not None: ckpt.heartbeat = lock.touch
         say = print if verbose else _log.info
         if ckpt_path is not None and trainer.is_global_zero:
@@ -204,7 +206,8 @@ def train(preset:str='tiny', ckpt_path=None, datamodule=None, model_instance=Non
                   f"on {c['data']} for {until}, batch {c['batch_size']} x {c['accumulate']}; logs and checkpoints in {out}")
         trainer.fit(module, datamodule=resumable(datamodule), ckpt_path=ckpt_path)
         if trainer.is_global_zero:
-            model.save_pretrained(out/'model'); add_chat_template(tokenizer, c['template']).save_pretrained(out/'model')
+            model.save_pretrained(out/'model')
+            add_chat_template(tokenizer, c['template']).save_pretrained(out/'model')
         step, then = trainer.global_step, f"; continue with {option('resume', True)}"
         if ckpt.stop_signal: # saved, but not finished: say so with the signal's exit status
             raise TrainingStopped(f"stopped by {ckpt.stopped_by} at step {step}: checkpoint {ckpt.last_path}, "
@@ -252,7 +255,9 @@ def dry_run(preset:str='t4', verbose:bool=True, **settings) -> dict:
             def on_train_start(self, trainer, pl_module): self.t, self.step = time.perf_counter(), trainer.global_step
             def on_train_batch_end(self, trainer, *args):
                 if trainer.global_step != self.step:
-                    now = time.perf_counter(); times.append(now - self.t); self.t, self.step = now, trainer.global_step
+                    now = time.perf_counter()
+                    times.append(now - self.t)
+                    self.t, self.step = now, trainer.global_step
         run = dict(settings, model=str(tmp/'gpt2'), data=str(tmp/'long.jsonl'), offline=True, max_steps=2, max_epochs=-1,
                    out_dir=str(tmp/'run'), accelerator='gpu' if gpu else 'cpu', precision=c['precision'] if gpu else 'bf16-mixed',
                    devices=1, num_nodes=1, strategy='auto', checkpoint_every=0, max_time=None, resume=False, overwrite=False,

@@ -7,10 +7,11 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/viz.html.md"""
 # %% auto #0
 __all__ = ['DOMAIN_TEXTS', 'routing_table', 'new_figure', 'plot_routing', 'expert_load', 'plot_expert_load', 'domain_usage',
            'plot_domain_usage', 'group_spread', 'locality_chance', 'routing_locality', 'plot_locality',
-           'moving_average', 'plot_curves', 'stacked', 'routing_explorer']
+           'moving_average', 'plot_curves', 'stacked', 'plot_training_logs', 'routing_explorer']
 
 # %% ../nbs/08_viz.ipynb #32e149bb
 import base64, io, math, warnings
+from pathlib import Path
 import torch
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -80,14 +81,16 @@ def plot_routing(table:dict, layer:int|None=None, title:str|None=None) -> Figure
         if T * len(layers) <= 600:
             for l, row in enumerate(top1.tolist()):
                 for t, e in enumerate(row): ax.text(t, l, str(e), ha='center', va='center', fontsize=7, color='white')
-        ax.set_yticks(range(len(layers)), [str(b) for b in layers]); ax.set_ylabel('layer')
+        ax.set_yticks(range(len(layers)), [str(b) for b in layers])
+        ax.set_ylabel('layer')
         fig.colorbar(im, ax=ax, ticks=range(E), label='top-1 expert', pad=0.01)
         what = 'top-1 expert of each token, all MoE layers'
     else:
         l = layers.index(layer)
         gates = torch.zeros(E, T).scatter_(0, table['experts'][l].T, table['weights'][l].T) # (E, T)
         im = ax.imshow(gates.numpy(), cmap='viridis', vmin=0, vmax=1, aspect='auto', interpolation='nearest')
-        ax.set_yticks(range(E)); ax.set_ylabel('expert')
+        ax.set_yticks(range(E))
+        ax.set_ylabel('expert')
         fig.colorbar(im, ax=ax, label='gate weight', pad=0.01)
         what = f'gate weights in layer {layer}'
     ax.set_xticks(range(T), tokens, rotation=90, fontsize=8)
@@ -102,7 +105,8 @@ def _check_texts(texts, name:str='texts'):
 
 def expert_load(model, tokenizer, texts:list) -> torch.Tensor:
     "Fraction of token assignments per expert per MoE layer, `(L, E)`, pooled over all tokens of `texts`."
-    _check_model(model); _check_texts(texts)
+    _check_model(model)
+    _check_texts(texts)
     counts, n_cut, n_long = 0, 0, 0
     for i, text in enumerate(texts):
         ids, cut = _encode(tokenizer, text, model.config.n_positions, f"texts[{i}]")
@@ -118,7 +122,8 @@ def plot_expert_load(load:torch.Tensor, layers:list|None=None, title:str|None=No
     L, E = load.shape
     layers = list(range(L)) if layers is None else list(layers)
     if len(layers) != L: raise ValueError(f"layers has {len(layers)} entries but load has {L} rows")
-    ncols = min(ncols, L); nrows = math.ceil(L / ncols)
+    ncols = min(ncols, L)
+    nrows = math.ceil(L / ncols)
     fig = new_figure(min(3 * ncols, 16), 2.2 * nrows + (0.4 if title else 0))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).flatten()
     for ax in axes[L:]: fig.delaxes(ax)
@@ -126,7 +131,8 @@ def plot_expert_load(load:torch.Tensor, layers:list|None=None, title:str|None=No
         ax.bar(range(E), load[l].tolist(), color='tab:blue')
         ax.axhline(1 / E, color='k', ls='--', lw=1)
         ax.set_title(f"layer {layers[l]}  (max {load[l].max().item() * E:.1f}x fair)", fontsize=9)
-        ax.set_xticks(range(E)); ax.tick_params(labelsize=7)
+        ax.set_xticks(range(E))
+        ax.tick_params(labelsize=7)
         if l % ncols == 0: ax.set_ylabel('share of assignments', fontsize=8)
         if l >= L - ncols: ax.set_xlabel('expert', fontsize=8)
     if title: fig.suptitle(title, fontsize=10)
@@ -203,14 +209,17 @@ def plot_domain_usage(usage:torch.Tensor, names:list, layers:list|None=None, rel
         vals = vals.clamp(-v, v) # -inf (a domain never uses an expert that others do) drawn as the deepest blue
         kw, label = dict(cmap='RdBu_r', vmin=-v, vmax=v), 'log2(share / mean share)'
     else: vals, kw, label = usage, dict(cmap='viridis', vmin=0, vmax=usage.max().item()), 'share of assignments'
-    ncols = min(ncols, L); nrows = math.ceil(L / ncols)
+    ncols = min(ncols, L)
+    nrows = math.ceil(L / ncols)
     fig = new_figure(min((0.3 * E + 0.6) * ncols + 2.2, 18), (0.3 * D + 1.2) * nrows + (0.4 if title else 0))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).flatten()
     for ax in axes[L:]: fig.delaxes(ax)
     for l, ax in enumerate(axes[:L]):
         im = ax.imshow(vals[:, l].numpy(), aspect='auto', interpolation='nearest', **kw)
         ax.set_title(f"layer {layers[l]}", fontsize=9)
-        ax.set_xticks(range(E)); ax.set_yticks(range(D), names); ax.tick_params(labelsize=7)
+        ax.set_xticks(range(E))
+        ax.set_yticks(range(D), names)
+        ax.tick_params(labelsize=7)
         if l >= L - ncols: ax.set_xlabel('expert', fontsize=8)
     fig.colorbar(im, ax=list(axes[:L]), label=label, pad=0.01, aspect=15)
     if title: fig.suptitle(title, fontsize=10)
@@ -256,7 +265,9 @@ def plot_locality(localities:dict, n_experts:int, k:int, layers:list|None=None, 
             ax.plot(range(len(ys)), ys, marker='o', label=name)
         ax.axhline(chance[key], color='k', ls='--', lw=1, label='random routing')
         ax.set_xticks(range(len(ys)), layers if layers is not None else range(len(ys)))
-        ax.set(xlabel='MoE layer', ylim=(0, 1), ylabel='share of consecutive token pairs'); ax.set_title(what, fontsize=9); ax.grid(alpha=.3)
+        ax.set(xlabel='MoE layer', ylim=(0, 1), ylabel='share of consecutive token pairs')
+        ax.set_title(what, fontsize=9)
+        ax.grid(alpha=.3)
     axes[0].legend(fontsize=8)
     if title: fig.suptitle(title, fontsize=10)
     return fig
@@ -273,15 +284,21 @@ def plot_curves(curves:dict, pretrain_curve:list|None=None):
     axes = fig.subplots(1, len(panels))
     if pretrain_curve:
         axes[0].plot(moving_average(pretrain_curve, max(1, len(pretrain_curve) // 50)), color='k')
-        axes[0].set_ylabel('LM loss (corpus vocabulary)'); axes[0].set_yscale('log')
+        axes[0].set_ylabel('LM loss (corpus vocabulary)')
+        axes[0].set_yscale('log')
     for name, c in curves.items():
         k = max(1, len(c['lm']) // 30)
         axes[-2].plot(moving_average(c['lm'], k), label=name)
         if c['aux']: axes[-1].plot(moving_average(c['aux'], k), label=name)
-    axes[-2].set_yscale('log'); axes[-2].set_ylabel('LM loss (response tokens)')
+    axes[-2].set_yscale('log')
+    axes[-2].set_ylabel('LM loss (response tokens)')
     axes[-1].set_ylabel('load-balancing loss (balanced: top-k)')
-    for ax, title in zip(axes, panels): ax.set_title(title, fontsize=10); ax.set_xlabel('optimizer step'); ax.grid(alpha=.3)
-    axes[-2].legend(fontsize=8); axes[-1].legend(fontsize=8)
+    for ax, title in zip(axes, panels):
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel('optimizer step')
+        ax.grid(alpha=.3)
+    axes[-2].legend(fontsize=8)
+    axes[-1].legend(fontsize=8)
     return fig
 
 def stacked(figs:list, titles:list):
@@ -289,9 +306,45 @@ def stacked(figs:list, titles:list):
     import matplotlib.image as mpimg
     imgs = []
     for f in figs:
-        buf = io.BytesIO(); f.savefig(buf, format='png', dpi=100); buf.seek(0); imgs.append(mpimg.imread(buf))
+        buf = io.BytesIO()
+        f.savefig(buf, format='png', dpi=100)
+        buf.seek(0)
+        imgs.append(mpimg.imread(buf))
     fig = new_figure(max(i.shape[1] for i in imgs) / 100, sum(i.shape[0] / 100 + 0.4 for i in imgs))
-    for ax, img, t in zip(fig.subplots(len(imgs), 1), imgs, titles): ax.imshow(img); ax.set_axis_off(); ax.set_title(t, fontsize=11)
+    for ax, img, t in zip(fig.subplots(len(imgs), 1), imgs, titles):
+        ax.imshow(img)
+        ax.set_axis_off()
+        ax.set_title(t, fontsize=11)
+    return fig
+
+# %% ../nbs/08_viz.ipynb #a7fae148
+def plot_training_logs(out_dir, path=None):
+    "Training curves from `out_dir`'s CSV logs: losses, load-balancing loss, each layer's expert load; saved as a PNG (default `out_dir/training_curves.png`)."
+    from gpt2moe_instruct.runs import read_training_logs # the run machinery, imported only when used
+    rows = read_training_logs(out_dir)
+    def series(key): return [r['step'] for r in rows if key in r], [r[key] for r in rows if key in r]
+    fig = new_figure(13, 3.5)
+    axs = fig.subplots(1, 3)
+    for key in ('train/loss', 'train/lm_loss', 'val/loss'):
+        if series(key)[0]: axs[0].plot(*series(key), label=key, marker='o' if key == 'val/loss' else None)
+    axs[0].set_title('loss')
+    axs[0].set_yscale('log')
+    axs[0].legend()
+    axs[1].plot(*series('train/aux_loss'), label='train/aux_loss')
+    axs[1].set_title('load-balancing loss (balanced top-k: k)')
+    loads = sorted({k for r in rows for k in r if k.startswith('load/l')})
+    layers = sorted({int(k.split('/')[1][1:]) for k in loads})
+    for l in layers: # max over experts of the layer's load share, times the number of experts: 1 = perfectly even
+        cols = [k for k in loads if k.startswith(f'load/l{l}/')]
+        pts = [(r['step'], max(r[k] for k in cols) * len(cols)) for r in rows if all(k in r for k in cols)]
+        axs[2].plot([s for s, _ in pts], [v for _, v in pts], label=f'layer {l}')
+    axs[2].set_title('expert load: busiest expert / mean')
+    axs[2].axhline(1, color='grey', lw=.5)
+    if layers: axs[2].legend(fontsize=7, ncol=2)
+    for ax in axs:
+        ax.set_xlabel('optimizer step')
+        ax.grid(alpha=.3)
+    fig.savefig(Path(out_dir)/'training_curves.png' if path is None else path, dpi=100)
     return fig
 
 # %% ../nbs/08_viz.ipynb #41641274

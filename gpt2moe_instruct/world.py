@@ -63,7 +63,8 @@ def synthetic_world(seed:int=0) -> dict:
     return world
 
 def _split_keys(keys, rng, n_test:int, n_val:int) -> dict:
-    keys = list(keys); rng.shuffle(keys)
+    keys = list(keys)
+    rng.shuffle(keys)
     return dict(test=keys[:n_test], validation=keys[n_test:n_test + n_val], train=keys[n_test + n_val:])
 
 def _synthetic(seed:int) -> tuple[dict, list]:
@@ -86,7 +87,8 @@ def _synthetic(seed:int) -> tuple[dict, list]:
         for subjects, tasks in ((PEOPLE, tuple(ATTRIBUTES)), (WORDS, ('first_letter', 'last_letter', 'uppercase'))):
             for k in subjects:
                 s = [rng.choice(SENTENCES[t]).format(k=k, v=world[t][k]) for t in tasks]
-                rng.shuffle(s); corpus.append(' '.join(s))
+                rng.shuffle(s)
+                corpus.append(' '.join(s))
     demos = [rng.choice(SENTENCES['reverse_words']).format(k=' '.join(p), v=' '.join(p[::-1]))
              for p in (rng.choice(pairs['train']) for _ in range(300))] # any pair but a test or validation one
     corpus += [' '.join(demos[i:i + 3]) for i in range(0, len(demos), 3)]
