@@ -166,7 +166,7 @@ def seeds_summary(runs:list) -> dict:
     if key == 'variants': # the balance of the busiest layer, and experts that got no token, in each run
         for n, row in rows.items():
             row.update(max_over_mean=[max(r[key][n]['load']['max_over_mean']) for r in runs],
-                       empty=[sum(r[key][n]['load']['empty']) for r in runs])
+                       empty=[sum(r[key][n]['load']['empty']) for r in runs], tokens_per_s=[r[key][n]['tokens_per_s'] for r in runs])
     return dict(command='demo' if key == 'models' else 'ablate', seeds=[r['seed'] for r in runs], n_test=runs[0]['n_test'], rows=rows)
 
 # %% ../nbs/13_lab.ipynb #35959b17
@@ -176,11 +176,12 @@ def seeds_table(summary:dict) -> str:
     "A `seeds_summary` as one markdown table: means with the lowest and highest run, and each seed's exact match."
     seeds, demo = ', '.join(map(str, summary['seeds'])), summary['command'] == 'demo'
     head = f"| {'model' if demo else 'variant'} | held-out exact match, mean (min-max) | per seed ({seeds}) | response perplexity, mean (min-max) |"
-    if not demo: head += " busiest layer's max / mean load, per seed | empty experts, per seed |"
+    if not demo: head += " busiest layer's max / mean load, per seed | empty experts, per seed | generation speed, tokens/s, mean (min-max) |"
     lines = [head, '|---' * head.count(' | ') + '|---|']
     for name, r in summary['rows'].items():
         line = f"| {name} | {_spread(r['em'], pct)} | {' / '.join(map(pct, r['em']))} | {_spread(r['ppl'], lambda x: f'{x:.3f}')} |"
-        if not demo: line += f" {' / '.join(f'{x:.1f}' for x in r['max_over_mean'])} | {' / '.join(map(str, r['empty']))} |"
+        if not demo:
+            line += f" {' / '.join(f'{x:.1f}' for x in r['max_over_mean'])} | {' / '.join(map(str, r['empty']))} | {_spread(r['tokens_per_s'], lambda x: f'{x:.0f}')} |"
         lines.append(line)
     return '\n'.join(lines)
 

@@ -1,4 +1,4 @@
-"""What `train` (lesson 5) runs on: a Trainer that Ctrl-C stops cleanly, one progress bar per run, step checkpoints with exact resume, one run per folder, and the training logs with their curves.
+"""What `train` (lesson 5) runs on: a Trainer that Ctrl-C stops cleanly, one progress bar per run, step checkpoints with exact resume, one run per folder, and the training logs (lesson 8 plots them).
 
 Docs: https://gpt2moe.github.io/gpt2moe_instruct/runs.html.md"""
 
