@@ -250,6 +250,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
         f"then is instruction-tuned as {', '.join(STRATEGIES)}.")
     with quiet():
         train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
+        task_texts = texts_by_task(test_rows) # what the routing map routes, by task
         say(f"[1/5] pre-training a tiny GPT-2 ({s['n_layer']} layers x {s['n_embd']}) on the world's corpus, {s['pretrain_steps']} steps")
         base, pre = pretrain(tok, s, seed, verbose)
         base.save_pretrained(out/'pretrained')
@@ -262,7 +263,7 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
             res[name] = dict(params_total=p['total'], params_active=p['active'],
                              flops_per_token=flops_per_token(m, s['n_positions'])['total'], ppl_before=before['ppl'],
                              em_before=before['accuracy'], em_per_task_before=before['per_task'])
-        routing['before'] = domain_usage(models[routing_model], tok, texts_by_task(test_rows)) # (tasks, layers, experts)
+        routing['before'] = domain_usage(models[routing_model], tok, task_texts) # (tasks, layers, experts)
         curves = {}
         for i, (name, m) in enumerate(models.items()):
             say(f"[3/5] fine-tuning {name} on {len(train_ds)} instructions, {s['finetune_steps']} steps ({i + 1}/{len(models)})")
@@ -276,13 +277,13 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
             after = evaluate_rows(m, tok, test_rows, test_loader, max_new)
             answers[name] = after['answers']
             res[name].update(ppl_after=after['ppl'], em_after=after['accuracy'], em_per_task_after=after['per_task'])
-        routing['after'] = domain_usage(models[routing_model], tok, texts_by_task(test_rows))
+        routing['after'] = domain_usage(models[routing_model], tok, task_texts)
     first = [next(i for i, r in enumerate(test_rows) if r['task'] == t) for t in TASKS] # one question per task
     shown = first[::max(1, len(first) // s['n_show'])][:s['n_show']]
     results = dict(settings=s, seed=seed, quick=quick, n_train=len(train_ds), n_test=len(test_rows),
                    pretrain=pre, models=res, examples=[dict(test_rows[i], answers={n: answers[n][i] for n in models}) for i in shown],
                    curves={n: dict(lm=c['lm'], aux=c['aux']) for n, c in curves.items()},
-                   routing=dict(model=routing_model, tasks=list(texts_by_task(test_rows)), layers=list(models[routing_model].config.moe_layer_ids),
+                   routing=dict(model=routing_model, tasks=list(task_texts), layers=list(models[routing_model].config.moe_layer_ids),
                                 before=routing['before'].tolist(), after=routing['after'].tolist()))
     say(f"[5/5] writing results.json, results.md, curves.png and routing.png to {out_dir}")
     table, examples = demo_table(results), examples_table(results)

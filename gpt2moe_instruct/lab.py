@@ -20,7 +20,7 @@ from .moe import MoELayer
 from .model import GPT2MoEForCausalLM, count_params, make_tiny_gpt2, gpt2_to_moe
 from .metrics import flops_per_token, generation_speed
 from .attention import attention_load
-from .viz import expert_load, plot_domain_usage, new_figure, moving_average
+from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
 from .demo import (run_demo, DEMO_SETTINGS, STRATEGIES, CorpusLM, convert, lm_train, corpus_docs, pretrain,
                                    finetune, evaluate_rows, quiet, setup_run, eval_rows, prepare_data, texts_by_task, pct,
                                    stage_dir, publish_dir)
@@ -147,9 +147,9 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
     say(f"[3/3] writing ablate.json, ablate.md, ablate.png and attention_routing.png to {out_dir}")
     table = ablate_table(results)
     plot_ablate(results).savefig(out/'ablate.png', dpi=110)
-    for name, u in attn_usage.items():
-        plot_domain_usage(u, list(task_texts), title=f"{name}: share of each task's tokens per head group"
-                          ).savefig(out/'attention_routing.png', dpi=100)
+    maps = [plot_domain_usage(u, list(task_texts), title=f"{name}: share of each task's tokens per head group")
+            for name, u in attn_usage.items()] # one map per variant with attention experts, one above the other
+    if maps: (maps[0] if len(maps) == 1 else stacked(maps, list(attn_usage))).savefig(out/'attention_routing.png', dpi=100)
     results['seconds'] = time.perf_counter() - t_start
     (out/'ablate.md').write_text(table + '\n')
     (out/'ablate.json').write_text(json.dumps(results, indent=1))
