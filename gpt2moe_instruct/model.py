@@ -357,7 +357,7 @@ def _check_drop_ratio(init_strategy:str, drop_ratio) -> float|None:
 # %% ../nbs/03_surgery.ipynb #1a1cdeca
 def count_params(model:nn.Module) -> dict:
     "Total and per-token active parameter counts at inference (tied weights counted once; a shared expert is active)."
-    total = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values()) # a tied tensor once
+    total = sum(p.numel() for p in model.parameters()) # `parameters()` yields a tied tensor once
     inactive = 0
     for m in model.modules():
         if isinstance(m, MoELayer):
