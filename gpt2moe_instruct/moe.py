@@ -6,12 +6,13 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/moe.html.md"""
 
 # %% auto #0
 __all__ = ['EXPERTS_FUNCTIONS', 'FEW_TOKENS', 'moe_forward_loop', 'expert_counts', 'sort_by_expert', 'grouped_mm_available',
-           'grouped_matmul', 'per_block', 'ExpertBank', 'grouped_mm_experts', 'eager_experts', 'batched_mm_experts',
-           'check_experts_implementation', 'ExpertsImplementationMixin', 'MoEOutput', 'MoELayer', 'to_mixtral_block',
-           'expert_capacity', 'within_capacity', 'to_qwen2_moe_block']
+           'grouped_matmul', 'per_block', 'ExpertBank', 'grouped_mm_experts', 'eager_experts', 'loop_experts',
+           'batched_mm_experts', 'check_experts_implementation', 'ExpertsImplementationMixin', 'MoEOutput', 'MoELayer',
+           'to_mixtral_block', 'expert_capacity', 'within_capacity', 'to_qwen2_moe_block']
 
 # %% ../nbs/02_moe.ipynb #9967673c
 import math
+from types import SimpleNamespace
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
@@ -27,10 +28,9 @@ def moe_forward_loop(x:Tensor,               # (N, d) tokens
                     ) -> tuple:              # (y (N, d), number of dropped assignments)
     "The MoE written as plainly as possible: each token, in order, visits its k experts and adds their gated outputs."
     load, dropped, ys = [0] * len(experts), 0, []
-    for t in range(x.shape[0]):
+    for t, chosen in enumerate(routing.experts.tolist()): # token t's k experts, read once
         y_t = torch.zeros_like(x[t])
-        for j in range(routing.experts.shape[1]):
-            e = int(routing.experts[t, j])
+        for j, e in enumerate(chosen):
             if capacity is not None and load[e] >= capacity:
                 dropped += 1
                 continue # expert full: assignment dropped
@@ -97,7 +97,7 @@ class ExpertBank(nn.Module):
                  std:float=0.02,           # init std of the input projections w1, v
                  out_std:float=0.02,       # init std of w2, which writes to the residual stream
                  impl:str='auto',          # grouped product: 'auto', 'grouped_mm' or 'split'
-                 experts_implementation:str|None=None, # 'eager', 'batched_mm', 'grouped_mm'; None: chosen per call
+                 experts_implementation:str|None=None, # 'loop', 'eager', 'batched_mm', 'grouped_mm'; None: chosen per call
                 ):
         super().__init__()
         if expert_type not in ('swiglu', 'gelu'): raise ValueError(f"expert_type must be 'swiglu' or 'gelu', got {expert_type!r}")
@@ -128,7 +128,7 @@ class ExpertBank(nn.Module):
         "What `forward` runs for `n_tokens` tokens: `experts_implementation` if set, else the automatic choice."
         if self.experts_implementation is not None: return self.experts_implementation
         if torch.compiler.is_compiling() or torch.compiler.is_exporting(): return 'batched_mm' # no data-dependent shapes
-        return 'eager' if n_tokens <= FEW_TOKENS else 'grouped_mm'
+        return 'loop' if n_tokens <= FEW_TOKENS else 'grouped_mm'
 
     def forward(self,
                 hidden_states:Tensor, # (N, d) tokens
@@ -142,9 +142,9 @@ class ExpertBank(nn.Module):
     def expert(self, i:int):
         "Expert `i` alone, as a function of `x` (..., d) computed with plain matrix products (the loop's form)."
         def run(x):
-            h = x @ self.w1[i] + (self.b1[i] if self.b1 is not None else 0)
+            h = x @ self.w1[i] if self.b1 is None else x @ self.w1[i] + self.b1[i]
             h = self.hidden(h, x @ self.v[i] if self.v is not None else None)
-            return h @ self.w2[i] + (self.b2[i] if self.b2 is not None else 0)
+            return h @ self.w2[i] if self.b2 is None else h @ self.w2[i] + self.b2[i]
         return run
 
     def load_expert(self, i:int, expert:nn.Module):
@@ -183,6 +183,12 @@ def eager_experts(bank, hidden_states, top_k_index, top_k_weights):
         out = out.index_add(0, tok, y * top_k_weights[tok, j, None])
     return out
 
+# %% ../nbs/02_moe.ipynb #65f6f6b4
+def loop_experts(bank, hidden_states, top_k_index, top_k_weights):
+    "`moe_forward_loop` on the bank's experts: each token visits its k experts, on views of their weights (no sort, no scatter)."
+    routing = SimpleNamespace(experts=top_k_index, weights=top_k_weights)
+    return moe_forward_loop(hidden_states, routing, [bank.expert(e) for e in range(bank.n_experts)])[0]
+
 # %% ../nbs/02_moe.ipynb #e1a0c004
 def batched_mm_experts(bank, hidden_states, top_k_index, top_k_weights):
     "Gather every assignment's expert weights and use batched products: no shape depends on the routing."
@@ -197,8 +203,8 @@ def batched_mm_experts(bank, hidden_states, top_k_index, top_k_weights):
     return (y.view(N, k, d) * top_k_weights.unsqueeze(-1)).sum(1)
 
 # %% ../nbs/02_moe.ipynb #e1a0c005
-EXPERTS_FUNCTIONS = {'eager': eager_experts, 'batched_mm': batched_mm_experts, 'grouped_mm': grouped_mm_experts}
-FEW_TOKENS = 4 # automatic choice: up to this many tokens run 'eager' (decoding), more run 'grouped_mm'
+EXPERTS_FUNCTIONS = {'loop': loop_experts, 'eager': eager_experts, 'batched_mm': batched_mm_experts, 'grouped_mm': grouped_mm_experts}
+FEW_TOKENS = 4 # automatic choice: up to this many tokens run 'loop' (decoding), more run 'grouped_mm'
 
 def check_experts_implementation(name:str|None) -> str|None:
     "`name` if it is an experts implementation (or None: automatic), else a ValueError naming the valid ones."
