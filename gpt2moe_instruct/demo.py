@@ -26,7 +26,7 @@ from .train import InstructModule
 from .runs import StepBar, quiet_trainer
 from .chat import add_chat_template
 from .metrics import exact_match, perplexity
-from .metrics import flops_per_token
+from .metrics import flops_per_token, md_table
 from .viz import domain_usage, plot_domain_usage, plot_curves, stacked
 
 # %% ../nbs/11_demo.ipynb #016f31e2
@@ -160,16 +160,15 @@ def demo_table(results:dict) -> str:
     "The demo's results as one markdown table, a column per model."
     models = results['models']
     names = list(models)
-    row = lambda label, f: f"| {label} | " + ' | '.join(f(models[n]) for n in names) + ' |'
-    lines = ["| | " + ' | '.join(names) + ' |', '|---|' + '---|' * len(names),
-             row('parameters, total / active', lambda m: f"{m['params_total'] / 1e6:.2f}M / {m['params_active'] / 1e6:.2f}M"),
+    row = lambda label, f: [label] + [f(models[n]) for n in names]
+    rows = [row('parameters, total / active', lambda m: f"{m['params_total'] / 1e6:.2f}M / {m['params_active'] / 1e6:.2f}M"),
              row(f"forward FLOPs per token (context {results['settings']['n_positions']})", lambda m: f"{m['flops_per_token'] / 1e6:.2f}M"),
              row('response perplexity, before -> after', lambda m: f"{m['ppl_before']:,.1f} -> {m['ppl_after']:.2f}"),
              row('**held-out exact match, before -> after**', lambda m: f"**{pct(m['em_before'])} -> {pct(m['em_after'])}**")]
     for t in models[names[0]]['em_per_task_after']:
-        lines.append(row(f'&nbsp;&nbsp;{t}', lambda m: f"{pct(m['em_per_task_before'][t])} -> {pct(m['em_per_task_after'][t])}"))
-    lines.append(row('fine-tuning time', lambda m: f"{m['finetune_s']:.0f} s"))
-    return '\n'.join(lines)
+        rows.append(row(f'&nbsp;&nbsp;{t}', lambda m: f"{pct(m['em_per_task_before'][t])} -> {pct(m['em_per_task_after'][t])}"))
+    rows.append(row('fine-tuning time', lambda m: f"{m['finetune_s']:.0f} s"))
+    return md_table([''] + names, rows)
 
 def examples_table(results:dict) -> str:
     "A few held-out questions with each fine-tuned model's answer."

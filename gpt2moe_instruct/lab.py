@@ -18,7 +18,7 @@ from .data import offline_gpt2_tokenizer, plain_text_dataset, InstructionCollato
 from .world import synthetic_splits, synthetic_corpus, FACT_TASKS
 from .moe import MoELayer
 from .model import GPT2MoEForCausalLM, count_params, make_tiny_gpt2, gpt2_to_moe
-from .metrics import flops_per_token, generation_speed
+from .metrics import flops_per_token, generation_speed, md_table
 from .attention import attention_load
 from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
 from .demo import (run_demo, DEMO_SETTINGS, STRATEGIES, CorpusLM, convert, lm_train, corpus_docs, pretrain,
@@ -74,13 +74,12 @@ def load_stats(load:torch.Tensor) -> dict:
 # %% ../nbs/13_lab.ipynb #e12f4034
 def ablate_table(results:dict) -> str:
     "The ablation results as one markdown table."
-    lines = ["| variant | trained weights | held-out exact match | response perplexity | max / mean expert load, per layer "
-             "| empty experts, per layer | fine-tuning time | generation speed |", "|---|---|---|---|---|---|---|---|"]
-    for name, r in results['variants'].items():
-        lines.append(f"| {name} | {r['trainable'] / 1e6:.2f}M | {pct(r['em'])} | {r['ppl']:.2f} | "
-                     f"{' '.join(f'{x:.1f}' for x in r['load']['max_over_mean'])} | {' '.join(map(str, r['load']['empty']))} "
-                     f"| {r['finetune_s']:.0f} s | {r['tokens_per_s']:.0f} tokens/s |")
-    return '\n'.join(lines)
+    header = ['variant', 'trained weights', 'held-out exact match', 'response perplexity', 'max / mean expert load, per layer',
+              'empty experts, per layer', 'fine-tuning time', 'generation speed']
+    rows = [[name, f"{r['trainable'] / 1e6:.2f}M", pct(r['em']), f"{r['ppl']:.2f}", ' '.join(f'{x:.1f}' for x in r['load']['max_over_mean']),
+             ' '.join(map(str, r['load']['empty'])), f"{r['finetune_s']:.0f} s", f"{r['tokens_per_s']:.0f} tokens/s"]
+            for name, r in results['variants'].items()]
+    return md_table(header, rows)
 
 def plot_ablate(results:dict):
     "Held-out exact match of every variant, and its max/mean expert load per layer."
@@ -175,15 +174,15 @@ def _spread(xs:list, fmt) -> str: return f"{fmt(statistics.mean(xs))} ({fmt(min(
 def seeds_table(summary:dict) -> str:
     "A `seeds_summary` as one markdown table: means with the lowest and highest run, and each seed's exact match."
     seeds, demo = ', '.join(map(str, summary['seeds'])), summary['command'] == 'demo'
-    head = f"| {'model' if demo else 'variant'} | held-out exact match, mean (min-max) | per seed ({seeds}) | response perplexity, mean (min-max) |"
-    if not demo: head += " busiest layer's max / mean load, per seed | empty experts, per seed | generation speed, tokens/s, mean (min-max) |"
-    lines = [head, '|---' * head.count(' | ') + '|---|']
+    header = ['model' if demo else 'variant', 'held-out exact match, mean (min-max)', f'per seed ({seeds})', 'response perplexity, mean (min-max)']
+    if not demo: header += ["busiest layer's max / mean load, per seed", 'empty experts, per seed', 'generation speed, tokens/s, mean (min-max)']
+    rows = []
     for name, r in summary['rows'].items():
-        line = f"| {name} | {_spread(r['em'], pct)} | {' / '.join(map(pct, r['em']))} | {_spread(r['ppl'], lambda x: f'{x:.3f}')} |"
+        row = [name, _spread(r['em'], pct), ' / '.join(map(pct, r['em'])), _spread(r['ppl'], lambda x: f'{x:.3f}')]
         if not demo:
-            line += f" {' / '.join(f'{x:.1f}' for x in r['max_over_mean'])} | {' / '.join(map(str, r['empty']))} | {_spread(r['tokens_per_s'], lambda x: f'{x:.0f}')} |"
-        lines.append(line)
-    return '\n'.join(lines)
+            row += [' / '.join(f'{x:.1f}' for x in r['max_over_mean']), ' / '.join(map(str, r['empty'])), _spread(r['tokens_per_s'], lambda x: f'{x:.0f}')]
+        rows.append(row)
+    return md_table(header, rows)
 
 # %% ../nbs/13_lab.ipynb #6c4b9170
 def plot_seeds(summary:dict):
@@ -283,14 +282,15 @@ def capacity_table(runs:list) -> str:
     "The capacity experiment over seeds as one markdown table."
     f3, names = (lambda x: f"{x:.3f}"), list(runs[0]['models'])
     col = lambda n, k: [r['models'][n][k] for r in runs]
-    lines = ["| model | weights, total / active | forward FLOPs per token | corpus loss after pre-training | held-out fact questions "
-             "| all held-out questions | per seed, fact questions |", "|---|---|---|---|---|---|---|"]
+    header = ['model', 'weights, total / active', 'forward FLOPs per token', 'corpus loss after pre-training', 'held-out fact questions',
+              'all held-out questions', 'per seed, fact questions']
+    rows = []
     for n in names:
         m = runs[0]['models'][n]
-        lines.append(f"| {n} | {m['params_total'] / 1e6:.2f}M / {m['params_active'] / 1e6:.2f}M | {m['flops_per_token'] / 1e6:.3f}M "
-                     f"| {_spread(col(n, 'corpus_loss'), f3)} | {_spread(col(n, 'fact_em'), pct)} | {_spread(col(n, 'em_after'), pct)} "
-                     f"| {' / '.join(map(pct, col(n, 'fact_em')))} |")
-    return '\n'.join(lines)
+        rows.append([n, f"{m['params_total'] / 1e6:.2f}M / {m['params_active'] / 1e6:.2f}M", f"{m['flops_per_token'] / 1e6:.3f}M",
+                     _spread(col(n, 'corpus_loss'), f3), _spread(col(n, 'fact_em'), pct), _spread(col(n, 'em_after'), pct),
+                     ' / '.join(map(pct, col(n, 'fact_em')))])
+    return md_table(header, rows)
 
 def plot_capacity(runs:list):
     "Continued pre-training loss of the dense and MoE models (every seed), and held-out fact exact match (mean and each seed)."

@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/eval.html.md"""
 # %% auto #0
 __all__ = ['DEFAULT_PROMPT', 'FLOP_FORMULAS', 'eval_mode', 'h4_to_alpaca', 'as_alpaca_rows', 'load_h4', 'perplexity',
            'greedy_answers', 'exact_match', 'generation_speed', 'flops_per_token', 'grouped_mm_flop', 'count_flops',
-           'markdown_table', 'evaluation_table', 'load_eval_data', 'eval_main']
+           'md_table', 'markdown_table', 'evaluation_table', 'load_eval_data', 'eval_main']
 
 # %% ../nbs/06_eval.ipynb #673b7abc
 import contextlib, math, os, statistics, time
@@ -210,14 +210,16 @@ def count_flops(model, input_ids) -> dict:
     return dict(counts, total=fc.get_total_flops())
 
 # %% ../nbs/06_eval.ipynb #81a8308e
+def md_table(header:list, rows:list) -> str:
+    "A GitHub markdown table from a header and rows of cells (each cell shown with `str`; an empty cell as one space)."
+    line = lambda cells: '|' + '|'.join(f' {c} ' if str(c) else ' ' for c in cells) + '|'
+    return '\n'.join([line(header), '|' + '---|' * len(header)] + [line(r) for r in rows])
+
 def markdown_table(df:pd.DataFrame, floatfmt:str=',.2f') -> str:
     "A DataFrame as a GitHub markdown table (ints with thousands separators)."
     fmt = lambda v: f"{v:,}" if isinstance(v, int) else (f"{v:{floatfmt}}" if isinstance(v, float) else str(v))
-    cols = [df.index.name or ''] + list(df.columns)
-    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
-    for idx, row in zip(df.index, df.itertuples(index=False)):
-        lines.append('| ' + ' | '.join([str(idx)] + [fmt(v.item() if hasattr(v, 'item') else v) for v in row]) + ' |')
-    return '\n'.join(lines)
+    rows = [[idx] + [fmt(v.item() if hasattr(v, 'item') else v) for v in row] for idx, row in zip(df.index, df.itertuples(index=False))]
+    return md_table([df.index.name or ''] + list(df.columns), rows)
 
 def evaluation_table(models:dict, tokenizer, data, template:str="short", batch_size:int=8, max_length:int=1024,
                      context:int=1024, new_tokens:int=32, repeats:int=3, prompt=DEFAULT_PROMPT, exact_match_n:int=50,
