@@ -21,7 +21,7 @@ from fastcore.imports import IN_NOTEBOOK
 from transformers import GPT2Config, GPT2LMHeadModel
 from transformers.models.gpt2.modeling_gpt2 import GPT2MLP
 from .expert import SwiGLUExpert
-from .moe import MoELayer, to_mixtral_block, EXPERTS_FUNCTIONS
+from .moe import MoELayer, to_mixtral_block, EXPERTS_FUNCTIONS, FEW_TOKENS
 from .errors import UserError, option, cli_style
 from .bench_args import add_bench_commands, BENCH_DESCRIPTION
 from .model import GPT2MoEConfig, GPT2MoEForCausalLM, count_params
@@ -61,6 +61,7 @@ def moe_variants(d_model:int=768, expert_dim:int=256, n_experts:int=8, moe_top_k
     v = {'ours (auto)': ours}
     for name in EXPERTS_FUNCTIONS:
         if name == 'batched_mm' and not _affordable(n_tokens, moe_top_k, d_model, expert_dim): continue
+        if name == 'loop' and n_tokens > FEW_TOKENS: continue # a Python loop over tokens: for decoding only
         v[f'ours {name}'] = m = copy.deepcopy(ours)
         m.experts.experts_implementation = name
     v['ours grouped_mm (split)'] = m = copy.deepcopy(ours)
