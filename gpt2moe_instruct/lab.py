@@ -21,7 +21,7 @@ from .model import GPT2MoEForCausalLM, count_params, make_tiny_gpt2, gpt2_to_moe
 from .metrics import flops_per_token, generation_speed, md_table
 from .attention import attention_load
 from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
-from .demo import (run_demo, DEMO_SETTINGS, STRATEGIES, CorpusLM, convert, lm_train, corpus_docs, pretrain,
+from .demo import (run_demo, DEMO_SETTINGS, DEMO_MODELS, CorpusLM, convert, lm_train, corpus_docs, pretrain,
                                    finetune, evaluate_rows, quiet, setup_run, eval_rows, prepare_data, texts_by_task, pct,
                                    stage_dir, publish_dir)
 
@@ -110,7 +110,7 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
                pretrained=None,        # a pre-trained GPT-2 folder (e.g. run_demo's out_dir/'pretrained'); None: pre-train here
                **settings) -> dict:
     "The demo's fine-tuning, one row per variant: what to freeze, top-1 vs top-2, the router losses and bias balancing, the number of experts, how experts start."
-    if init_strategy not in STRATEGIES[1:]: raise ValueError(f"init_strategy must be one of {STRATEGIES[1:]}, got {init_strategy!r}")
+    if init_strategy not in DEMO_MODELS[1:]: raise ValueError(f"init_strategy must be one of {DEMO_MODELS[1:]}, got {init_strategy!r}")
     t_start = time.perf_counter()
     s, out, say, tok, splits, test_rows = setup_run(out_dir, quick, seed, overwrite, verbose, settings)
     say(f"gpt2moe ablate{' (quick)' if quick else ''}: {len(ABLATIONS)} ways to fine-tune the {init_strategy} GPT2MoE of the demo")
@@ -128,8 +128,8 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
         for i, (name, (freeze, overrides)) in enumerate(ABLATIONS.items()):
             say(f"[2/3] fine-tuning with {name} ({i + 1}/{len(ABLATIONS)})")
             overrides = dict(overrides)
-            strategy = overrides.pop('init_strategy', init_strategy) # a row may start its experts another way
-            m = convert(pretrained, strategy, s, seed, **overrides)
+            start = overrides.pop('init_strategy', init_strategy) # a row may start its experts another way
+            m = convert(pretrained, start, s, seed, **overrides)
             if freeze is not None: freeze(m)
             if s['freeze_embeddings']: m.transformer.wte.weight.requires_grad_(False) # as in the demo, for every variant
             trainable = sum(p.numel() for p in m.parameters() if p.requires_grad)
@@ -260,8 +260,8 @@ def _capacity_seed(out:Path, seed:int, s:dict, verbose:bool) -> dict:
     say(f"[seed {seed}] pre-training a GPT-2 of {s['n_layer']} layers x {s['n_embd']}, {s['pretrain_steps']} steps")
     base, _ = pretrain(tok, s, seed, verbose, corpus)
     models, res, facts = {}, {}, [i for i, r in enumerate(test_rows) if r['task'] in FACT_TASKS]
-    for name, strategy, steps in zip(CAPACITY_MODELS, ('dense', 'dense', 'upcycle'), (0, s['continue_steps'], s['continue_steps'])):
-        m = models[name] = convert(base, strategy, s, seed)
+    for name, start, steps in zip(CAPACITY_MODELS, ('dense', 'dense', 'upcycle'), (0, s['continue_steps'], s['continue_steps'])):
+        m = models[name] = convert(base, start, s, seed)
         if steps: say(f"[seed {seed}] continuing pre-training: {name}, {steps} steps")
         c = lm_train(m, docs, vocab, tok, s, seed, steps, s['continue_lr'], verbose, 'continued pre-training') if steps else dict(lm=[])
         p = count_params(m)
