@@ -11,6 +11,7 @@ __all__ = ['check_attn_experts', 'GPT2AttentionExperts', 'attention_expert_layer
 
 # %% ../nbs/03b_attention.ipynb #1efc0f55
 import torch
+from fastcore.basics import patch
 from torch import nn
 import torch.nn.functional as F
 from transformers import GPT2LMHeadModel
@@ -83,24 +84,26 @@ class GPT2AttentionExperts(GPT2Attention):
         new.router.to(attn.c_attn.weight.device, attn.c_attn.weight.dtype)
         return new.train(attn.training)
 
-    def forward(self, hidden_states, cache=None, attention_mask=None, encoder_hidden_states=None, **kwargs):
-        if encoder_hidden_states is not None: raise ValueError("attention experts replace self-attention, not cross-attention")
-        if self.config._attn_implementation not in ('sdpa', 'eager'):
-            raise ValueError(f"attention experts run with attn_implementation 'sdpa' or 'eager', not {self.config._attn_implementation!r}")
-        B, T, d = hidden_states.shape
-        E = self.attn_experts
-        r = self.routing = self.router(hidden_states)                      # (B*T, k) gates and groups, fp32
-        chosen = torch.zeros(B * T, E, dtype=torch.bool, device=r.experts.device).scatter_(1, r.experts, True).view(B, T, E)
-        gates = torch.zeros(B * T, E, device=r.weights.device).scatter_(1, r.experts, r.weights).view(B, T, E)
-        kv = torch.addmm(self.c_attn.bias[d:], hidden_states.reshape(-1, d), self.c_attn.weight[:, d:]) # all tokens, all heads
-        key, value = kv.view(B, T, 2, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4) # (B, H, T, hd) each
-        if cache is not None:                                              # GPT-2's own cache, used as GPT2Attention does
-            c = cache.self_attention_cache if isinstance(cache, EncoderDecoderCache) else cache
-            key, value = c.update(key, value, self.layer_idx)
-        allowed = _allowed(attention_mask, B, T, key.shape[2], hidden_states.device) # (B, T, S)
-        out = sum(_group_forward(self, e, hidden_states, key, value, allowed, chosen, gates)
-                  for e in range(E) if chosen[..., e].any())               # a group no token chose costs nothing
-        return self.resid_dropout(self.output_scale * out + self.c_proj.bias), None # no attention weights
+# %% ../nbs/03b_attention.ipynb #61b2c688
+@patch
+def forward(self:GPT2AttentionExperts, hidden_states, cache=None, attention_mask=None, encoder_hidden_states=None, **kwargs):
+    if encoder_hidden_states is not None: raise ValueError("attention experts replace self-attention, not cross-attention")
+    if self.config._attn_implementation not in ('sdpa', 'eager'):
+        raise ValueError(f"attention experts run with attn_implementation 'sdpa' or 'eager', not {self.config._attn_implementation!r}")
+    B, T, d = hidden_states.shape
+    E = self.attn_experts
+    r = self.routing = self.router(hidden_states)                      # (B*T, k) gates and groups, fp32
+    chosen = torch.zeros(B * T, E, dtype=torch.bool, device=r.experts.device).scatter_(1, r.experts, True).view(B, T, E)
+    gates = torch.zeros(B * T, E, device=r.weights.device).scatter_(1, r.experts, r.weights).view(B, T, E)
+    kv = torch.addmm(self.c_attn.bias[d:], hidden_states.reshape(-1, d), self.c_attn.weight[:, d:]) # all tokens, all heads
+    key, value = kv.view(B, T, 2, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4) # (B, H, T, hd) each
+    if cache is not None:                                              # GPT-2's own cache, used as GPT2Attention does
+        c = cache.self_attention_cache if isinstance(cache, EncoderDecoderCache) else cache
+        key, value = c.update(key, value, self.layer_idx)
+    allowed = _allowed(attention_mask, B, T, key.shape[2], hidden_states.device) # (B, T, S)
+    out = sum(_group_forward(self, e, hidden_states, key, value, allowed, chosen, gates)
+              for e in range(E) if chosen[..., e].any())               # a group no token chose costs nothing
+    return self.resid_dropout(self.output_scale * out + self.c_proj.bias), None # no attention weights
 
 # %% ../nbs/03b_attention.ipynb #33505ef1
 def attention_expert_layers(model) -> list:

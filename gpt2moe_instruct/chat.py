@@ -12,6 +12,7 @@ __all__ = ['TURN_SEP', 'Packed', 'COMMANDS', 'QUIT', 'next_token_probs', 'StopOn
 # %% ../nbs/07_chat.ipynb #1c380745
 import contextlib, html, os, warnings
 from collections import namedtuple
+from fastcore.basics import patch
 import torch
 import ipywidgets as widgets
 from transformers import AutoModelForCausalLM, StoppingCriteria, StoppingCriteriaList
@@ -206,27 +207,54 @@ class Chat:
     @property
     def history(self) -> list: return list(self.turns)
 
-    def send(self, message:str, stream:bool|None=None, on_text=None) -> str:
-        "Answer `message` in the context of the latest turns that fit; record the turn."
-        if not isinstance(message, str) or not message.strip(): raise ValueError(f"message must be a non-empty string, got {message!r}")
-        packed = pack_turns(self.turns, message, self.tokenizer, self.budget, self.template)
-        self.dropped_turns, self.last_prompt = packed.dropped, packed.prompt
-        if packed.dropped: warnings.warn(f"memory full: the {packed.dropped} oldest of {len(self.turns)} turns did not fit the context and were left out", stacklevel=2)
-        stream = self.stream if stream is None else stream
-        def show(piece):
-            if stream: print(piece, end='', flush=True)
-            if on_text is not None: on_text(piece)
-        reply = generate(self.model, self.tokenizer, packed.prompt, max_new_tokens=self.max_new_tokens,
-                         streamer=show if (stream or on_text is not None) else None, **self.gen_kwargs)
-        if stream: print()
-        self.turns.append((message, reply))
-        return reply
+# %% ../nbs/07_chat.ipynb #f566d46d
+@patch
+def send(self:Chat, message:str, stream:bool|None=None, on_text=None) -> str:
+    "Answer `message` in the context of the latest turns that fit; record the turn."
+    if not isinstance(message, str) or not message.strip(): raise ValueError(f"message must be a non-empty string, got {message!r}")
+    packed = pack_turns(self.turns, message, self.tokenizer, self.budget, self.template)
+    self.dropped_turns, self.last_prompt = packed.dropped, packed.prompt
+    if packed.dropped: warnings.warn(f"memory full: the {packed.dropped} oldest of {len(self.turns)} turns did not fit the context and were left out", stacklevel=2)
+    stream = self.stream if stream is None else stream
+    def show(piece):
+        if stream: print(piece, end='', flush=True)
+        if on_text is not None: on_text(piece)
+    reply = generate(self.model, self.tokenizer, packed.prompt, max_new_tokens=self.max_new_tokens,
+                     streamer=show if (stream or on_text is not None) else None, **self.gen_kwargs)
+    if stream: print()
+    self.turns.append((message, reply))
+    return reply
 
 # %% ../nbs/07_chat.ipynb #d0bf0afc
 import inspect, json
 
 def _default_template() -> str: return inspect.signature(format_alpaca).parameters['template'].default
 
+# %% ../nbs/07_chat.ipynb #a52d61f6
+_CHAT_TURNS = ( # the Jinja loop over the messages, after the four strings that `alpaca_chat_template` sets
+    "{%- for message in messages -%}\n"
+    "  {%- if message['role'] == 'system' -%}\n"
+    "    {{- raise_exception('the Alpaca format has no system message: put its text into the first user message') -}}\n"
+    "  {%- elif message['role'] != ['user', 'assistant'][loop.index0 % 2] -%}\n"
+    "    {{- raise_exception('roles must alternate user, assistant, user, ...; message ' ~ loop.index0 ~ ' is from ' ~ message['role']) -}}\n"
+    "  {%- elif message['role'] == 'user' -%}\n"
+    "    {{- user_start ~ message['content'] ~ user_end -}}\n"
+    "  {%- else -%}\n"
+    "    {{- reply_start -}}\n"
+    "    {%- generation -%}\n" # what a trainer scores: the reply, and EOS after the last one
+    "      {{- message['content'] ~ (eos_token if loop.last else '') -}}\n"
+    "    {%- endgeneration -%}\n"
+    "    {{- '' if loop.last else turn_sep -}}\n"
+    "  {%- endif -%}\n"
+    "{%- endfor -%}\n"
+    "{%- if add_generation_prompt -%}\n"
+    "  {%- if messages and messages[-1]['role'] != 'user' -%}\n"
+    "    {{- raise_exception('add_generation_prompt needs the last message to be from the user') -}}\n"
+    "  {%- endif -%}\n"
+    "  {{- reply_start -}}\n"
+    "{%- endif -%}\n")
+
+# %% ../nbs/07_chat.ipynb #95330bba
 def alpaca_chat_template(template:str|None=None, # a key of `TEMPLATES`; None: `format_alpaca`'s default
                         ) -> str:
     "A Jinja chat template that renders messages as `Chat` packs them in `template`; a final reply ends with EOS, as in training."
@@ -241,29 +269,9 @@ def alpaca_chat_template(template:str|None=None, # a key of `TEMPLATES`; None: `
         "{%- set user_start = " + lit(t[:i]) + " -%}\n"
         "{%- set user_end = " + lit(t[i + len('{instruction}'):j]) + " -%}\n"
         "{%- set reply_start = " + lit(t[j:]) + " -%}\n"
-        "{%- set turn_sep = " + lit(TURN_SEP) + " -%}\n"
-        "{%- for message in messages -%}\n"
-        "  {%- if message['role'] == 'system' -%}\n"
-        "    {{- raise_exception('the Alpaca format has no system message: put its text into the first user message') -}}\n"
-        "  {%- elif message['role'] != ['user', 'assistant'][loop.index0 % 2] -%}\n"
-        "    {{- raise_exception('roles must alternate user, assistant, user, ...; message ' ~ loop.index0 ~ ' is from ' ~ message['role']) -}}\n"
-        "  {%- elif message['role'] == 'user' -%}\n"
-        "    {{- user_start ~ message['content'] ~ user_end -}}\n"
-        "  {%- else -%}\n"
-        "    {{- reply_start -}}\n"
-        "    {%- generation -%}\n" # what a trainer scores: the reply, and EOS after the last one
-        "      {{- message['content'] ~ (eos_token if loop.last else '') -}}\n"
-        "    {%- endgeneration -%}\n"
-        "    {{- '' if loop.last else turn_sep -}}\n"
-        "  {%- endif -%}\n"
-        "{%- endfor -%}\n"
-        "{%- if add_generation_prompt -%}\n"
-        "  {%- if messages and messages[-1]['role'] != 'user' -%}\n"
-        "    {{- raise_exception('add_generation_prompt needs the last message to be from the user') -}}\n"
-        "  {%- endif -%}\n"
-        "  {{- reply_start -}}\n"
-        "{%- endif -%}\n")
+        "{%- set turn_sep = " + lit(TURN_SEP) + " -%}\n" + _CHAT_TURNS)
 
+# %% ../nbs/07_chat.ipynb #39e8164f
 def add_chat_template(tokenizer, template:str|None=None):
     "Set `tokenizer.chat_template` to `alpaca_chat_template(template)`; returns the tokenizer."
     tokenizer.chat_template = alpaca_chat_template(template)
@@ -281,6 +289,7 @@ def _send_and_note(chat, message, **kwargs):
         reply = chat.send(message, **kwargs)
     return reply, [str(w.message) for w in caught]
 
+# %% ../nbs/07_chat.ipynb #81a55c07
 def reply_budget(model, max_new_tokens:int|None=None) -> int:
     "`max_new_tokens`, or for None 128 capped at half the model's context; `UserError` if it leaves no room for a prompt."
     n = _n_positions(model)
@@ -289,6 +298,19 @@ def reply_budget(model, max_new_tokens:int|None=None) -> int:
                                             f"the model holds {n} tokens; ask for at most {n - 1} (half is a good choice)")
     return max_new_tokens
 
+# %% ../nbs/07_chat.ipynb #31cb1a6d
+def _chat_command(chat, message:str) -> bool:
+    "Carry out a command other than quit typed into `chat_cli` (`/reset`; an unknown one is named); False if `message` is no command."
+    if message == '/reset':
+        chat.reset()
+        print("(memory cleared)")
+        return True
+    if message.startswith('/'):
+        print(f"unknown command {message!r}; {COMMANDS}")
+        return True
+    return False
+
+# %% ../nbs/07_chat.ipynb #7ffa8d1f
 def chat_cli(model_path:str, offline:bool=False, template:str="short", max_new_tokens:int|None=None, device:str|None=None, **gen_kwargs) -> Chat:
     "Chat with a saved model in the terminal (`/reset`, `/quit`); `gen_kwargs` go to `generate`. Returns the `Chat`."
     model = load_model(model_path, offline=offline, device=device)
@@ -305,13 +327,7 @@ def chat_cli(model_path:str, offline:bool=False, template:str="short", max_new_t
             break
         if not message: continue
         if message.lower() in QUIT: break
-        if message == '/reset':
-            chat.reset()
-            print("(memory cleared)")
-            continue
-        if message.startswith('/'):
-            print(f"unknown command {message!r}; {COMMANDS}")
-            continue
+        if _chat_command(chat, message): continue
         print("bot> ", end='', flush=True)
         try: _, notes = _send_and_note(chat, message, stream=True)
         except ValueError as e:

@@ -14,6 +14,7 @@ __all__ = ['TOKENIZER_FILES', 'TEMPLATES', 'offline_gpt2_tokenizer', 'load_token
 import hashlib, itertools, json, logging, math, os, warnings
 from collections import Counter
 from pathlib import Path
+from fastcore.basics import patch
 from .errors import UserError, DataError, option, check_source
 from .world import synthetic_splits
 import torch
@@ -85,12 +86,14 @@ TEMPLATES = _Templates({
                               "completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:")},
 })
 
+# %% ../nbs/04_data.ipynb #91f025f6
 def _check_template(template) -> str:
     "The template's name (an old name mapped to the current one); ValueError for an unknown one."
     name = TEMPLATES.aliases.get(template, template) if isinstance(template, str) else template
     if name not in TEMPLATES: raise ValueError(f"template must be one of {list(TEMPLATES)}, got {template!r}")
     return name
 
+# %% ../nbs/04_data.ipynb #64cd2db4
 def format_alpaca(example:dict,          # an Alpaca record: 'instruction', 'output', optional 'input'
                   template:str="short"): # 'short' or 'stanford'
     "Split an Alpaca record into `(prompt, response)`; the EOS token is added at tokenisation, not here."
@@ -135,6 +138,7 @@ def _map_fingerprint(ds, tokenizer, *args):
     h.update(repr((ds._fingerprint, tokenizer.eos_token_id) + args).encode())
     return h.hexdigest()[:40]
 
+# %% ../nbs/04_data.ipynb #04486d82
 def tokenize_dataset(ds, tokenizer, max_length:int=1024, template:str="short", train_on_prompt:bool=False, num_proc=None,
                      source:str|None=None) -> Dataset:
     "Tokenise an Alpaca dataset into `input_ids`/`labels`; warn once with truncation and drop counts."
@@ -193,6 +197,7 @@ def _kind(x) -> str:
     if isinstance(x, bool): return 'a boolean'
     return {dict: 'an object', list: 'a list', str: 'a string', int: 'a number', float: 'a number'}.get(type(x), type(x).__name__)
 
+# %% ../nbs/04_data.ipynb #62652dde
 def _jsonl_records(path, text:str) -> tuple[list, list]:
     records, lines = [], []
     for i, line in enumerate(text.splitlines(), 1):
@@ -204,6 +209,7 @@ def _jsonl_records(path, text:str) -> tuple[list, list]:
         lines.append(i)
     return records, lines
 
+# %% ../nbs/04_data.ipynb #ae670d3e
 def read_records(path) -> tuple[list, list|None]:
     "Records (dicts) of a local .json (a list of objects) or .jsonl (one object per line) file, and their line numbers (.jsonl only)."
     path = Path(path)
@@ -240,6 +246,7 @@ def _row_problem(r) -> str|None:
     if r.get('input') is not None and not isinstance(r['input'], str): return f"field 'input' is {_kind(r['input'])}, expected a string"
     return None
 
+# %% ../nbs/04_data.ipynb #c73f61fd
 def validate_rows(rows,                     # Alpaca records (dicts)
                   source:str,               # the file or dataset they come from, for messages
                   on_bad_rows:str='error',  # 'error': DataError at the first bad row; 'drop': drop bad rows, warn once
@@ -370,31 +377,37 @@ class AlpacaDataModule(pl.LightningDataModule):
         self.collator = InstructionCollator(pad)
         self.train_ds = None
 
-    def setup(self, stage=None):
-        if self.train_ds is not None: return # already set up
-        h = self.hparams
-        if str(h.source) == 'synthetic':
-            split = synthetic_splits(h.offline_n, h.seed)
-            self.train_raw, self.val_raw = split['train'], split['validation']
-            _log.info(f"synthetic data: {len(self.train_raw)} training and {len(self.val_raw)} validation questions (synthetic_splits)")
-        else:
-            raw = load_alpaca(h.source, on_bad_rows=h.on_bad_rows)
-            n_val = math.ceil(h.val_fraction * len(raw)) # as `train_test_split` rounds it
-            if len(raw) - n_val < 1: raise DataError(
-                f"{h.source}: {len(raw)} record(s) cannot be split into training and validation data "
-                f"({option('val_fraction', h.val_fraction)} holds out {n_val}); give at least {math.ceil(1 / (1 - h.val_fraction)) + 1} records")
-            split = raw.train_test_split(test_size=h.val_fraction, seed=h.seed)
-            self.train_raw, self.val_raw = split['train'], split['test']
-        kw = dict(max_length=h.max_length, template=h.template, train_on_prompt=h.train_on_prompt)
-        self.train_ds = tokenize_dataset(self.train_raw, self.tokenizer, source=f"{h.source} (training split)", **kw)
-        self.val_ds = tokenize_dataset(self.val_raw, self.tokenizer, source=f"{h.source} (validation split)", **kw)
+# %% ../nbs/04_data.ipynb #687774a6
+@patch
+def setup(self:AlpacaDataModule, stage=None):
+    if self.train_ds is not None: return # already set up
+    h = self.hparams
+    if str(h.source) == 'synthetic':
+        split = synthetic_splits(h.offline_n, h.seed)
+        self.train_raw, self.val_raw = split['train'], split['validation']
+        _log.info(f"synthetic data: {len(self.train_raw)} training and {len(self.val_raw)} validation questions (synthetic_splits)")
+    else:
+        raw = load_alpaca(h.source, on_bad_rows=h.on_bad_rows)
+        n_val = math.ceil(h.val_fraction * len(raw)) # as `train_test_split` rounds it
+        if len(raw) - n_val < 1: raise DataError(
+            f"{h.source}: {len(raw)} record(s) cannot be split into training and validation data "
+            f"({option('val_fraction', h.val_fraction)} holds out {n_val}); give at least {math.ceil(1 / (1 - h.val_fraction)) + 1} records")
+        split = raw.train_test_split(test_size=h.val_fraction, seed=h.seed)
+        self.train_raw, self.val_raw = split['train'], split['test']
+    kw = dict(max_length=h.max_length, template=h.template, train_on_prompt=h.train_on_prompt)
+    self.train_ds = tokenize_dataset(self.train_raw, self.tokenizer, source=f"{h.source} (training split)", **kw)
+    self.val_ds = tokenize_dataset(self.val_raw, self.tokenizer, source=f"{h.source} (validation split)", **kw)
 
-    def train_dataloader(self):
-        h = self.hparams
-        n_scored = [scored_tokens(l) for l in self.train_ds['labels']]
-        batches = WindowBatchSampler(EpochSampler(len(self.train_ds), h.seed), h.batch_size, accumulate=h.accumulate, n_scored=n_scored)
-        return DataLoader(self.train_ds, batch_sampler=batches, collate_fn=self.collator, num_workers=h.num_workers)
+# %% ../nbs/04_data.ipynb #c02364ac
+@patch
+def train_dataloader(self:AlpacaDataModule):
+    h = self.hparams
+    n_scored = [scored_tokens(l) for l in self.train_ds['labels']]
+    batches = WindowBatchSampler(EpochSampler(len(self.train_ds), h.seed), h.batch_size, accumulate=h.accumulate, n_scored=n_scored)
+    return DataLoader(self.train_ds, batch_sampler=batches, collate_fn=self.collator, num_workers=h.num_workers)
 
-    def val_dataloader(self):
-        return DataLoader(self.val_ds, batch_size=self.hparams.batch_size, shuffle=False,
-                          collate_fn=self.collator, num_workers=self.hparams.num_workers)
+# %% ../nbs/04_data.ipynb #b6745da9
+@patch
+def val_dataloader(self:AlpacaDataModule):
+    return DataLoader(self.val_ds, batch_size=self.hparams.batch_size, shuffle=False,
+                      collate_fn=self.collator, num_workers=self.hparams.num_workers)

@@ -62,19 +62,24 @@ def load_h4(split:str="test") -> Dataset:
 def _model_positions(model):
     return getattr(getattr(model, 'config', None), 'n_positions', None)
 
+# %% ../nbs/06_eval.ipynb #2b5c7e53
+def _ppl_batches(model, data, tokenizer, template:str, batch_size:int, max_length:int) -> list:
+    "Alpaca rows `data` tokenised, sorted by length and collated into batches of `batch_size`, for `perplexity`."
+    n_pos = _model_positions(model)
+    if n_pos is not None and max_length > n_pos: raise ValueError(f"max_length={max_length} exceeds the model's n_positions={n_pos}")
+    ds = tokenize_dataset(as_alpaca_rows(data), tokenizer, max_length=max_length, template=template)
+    feats = sorted(ds, key=lambda f: len(f['input_ids']))   # similar lengths in a batch: little padding
+    collate = InstructionCollator(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id)
+    return [collate(feats[i:i + batch_size]) for i in range(0, len(feats), batch_size)]
+
+# %% ../nbs/06_eval.ipynb #f1ddbed2
 @torch.no_grad()
 def perplexity(model, data, tokenizer=None, template:str="short", batch_size:int=8, max_length:int=1024,
                response_only:bool=True) -> dict:
     "Token-weighted PPL over response tokens (or whole sequences), and the original notebook's mean of per-example PPLs; `data`: Alpaca rows or collated batches."
     if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     if isinstance(data, DataLoader): batches = data # already tokenised and collated (e.g. a validation loader)
-    else:
-        n_pos = _model_positions(model)
-        if n_pos is not None and max_length > n_pos: raise ValueError(f"max_length={max_length} exceeds the model's n_positions={n_pos}")
-        ds = tokenize_dataset(as_alpaca_rows(data), tokenizer, max_length=max_length, template=template)
-        feats = sorted(ds, key=lambda f: len(f['input_ids']))   # similar lengths in a batch: little padding
-        collate = InstructionCollator(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id)
-        batches = [collate(feats[i:i + batch_size]) for i in range(0, len(feats), batch_size)]
+    else: batches = _ppl_batches(model, data, tokenizer, template, batch_size, max_length)
     device = next(model.parameters()).device
     nll_sum, n_sum, per_example = 0.0, 0, []
     with eval_mode(model):
@@ -132,12 +137,9 @@ def _timed_generate(model, ids, n:int, pad_id:int):
     _sync(ids.device)
     return time.perf_counter() - t0, out
 
-def generation_speed(model, tokenizer=None, prompt=DEFAULT_PROMPT, new_tokens:int=64, warmup:int=1, repeats:int=3,
-                     batch_size:int=1) -> dict:
-    "Greedy KV-cached generation speed: new tokens per second (prefill included) and the steady decode rate."
-    for name, v, lo in (('new_tokens', new_tokens, 1), ('warmup', warmup, 0), ('repeats', repeats, 1), ('batch_size', batch_size, 1)):
-        if not isinstance(v, int) or v < lo: raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")
-    device = next(model.parameters()).device
+# %% ../nbs/06_eval.ipynb #5cb4b381
+def _prompt_ids(model, tokenizer, prompt, new_tokens:int, batch_size:int, device) -> torch.Tensor:
+    "`prompt` (text, or token ids) as `(batch_size, P)` ids on `device`; a ValueError if it and `new_tokens` exceed the model's context."
     if isinstance(prompt, str):
         if tokenizer is None: raise ValueError("a text prompt needs a tokenizer")
         ids = tokenizer(prompt, return_tensors='pt')['input_ids']
@@ -146,6 +148,17 @@ def generation_speed(model, tokenizer=None, prompt=DEFAULT_PROMPT, new_tokens:in
     P, n_pos = ids.shape[1], _model_positions(model)
     if n_pos is not None and P + new_tokens > n_pos:
         raise ValueError(f"prompt ({P} tokens) + new_tokens={new_tokens} exceed the model's n_positions={n_pos}")
+    return ids
+
+# %% ../nbs/06_eval.ipynb #e73ec0b7
+def generation_speed(model, tokenizer=None, prompt=DEFAULT_PROMPT, new_tokens:int=64, warmup:int=1, repeats:int=3,
+                     batch_size:int=1) -> dict:
+    "Greedy KV-cached generation speed: new tokens per second (prefill included) and the steady decode rate."
+    for name, v, lo in (('new_tokens', new_tokens, 1), ('warmup', warmup, 0), ('repeats', repeats, 1), ('batch_size', batch_size, 1)):
+        if not isinstance(v, int) or v < lo: raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")
+    device = next(model.parameters()).device
+    ids = _prompt_ids(model, tokenizer, prompt, new_tokens, batch_size, device) # (B, P)
+    P = ids.shape[1]
     eos = getattr(tokenizer, 'eos_token_id', None)
     pad = eos if eos is not None else (model.generation_config.eos_token_id or 0)
     was_training = model.training
@@ -215,12 +228,14 @@ def md_table(header:list, rows:list) -> str:
     line = lambda cells: '|' + '|'.join(f' {c} ' if str(c) else ' ' for c in cells) + '|'
     return '\n'.join([line(header), '|' + '---|' * len(header)] + [line(r) for r in rows])
 
+# %% ../nbs/06_eval.ipynb #8dc3e0e4
 def markdown_table(df:pd.DataFrame, floatfmt:str=',.2f') -> str:
     "A DataFrame as a GitHub markdown table (ints with thousands separators)."
     fmt = lambda v: f"{v:,}" if isinstance(v, int) else (f"{v:{floatfmt}}" if isinstance(v, float) else str(v))
     rows = [[idx] + [fmt(v.item() if hasattr(v, 'item') else v) for v in row] for idx, row in zip(df.index, df.itertuples(index=False))]
     return md_table([df.index.name or ''] + list(df.columns), rows)
 
+# %% ../nbs/06_eval.ipynb #9c8e4443
 def evaluation_table(models:dict, tokenizer, data, template:str="short", batch_size:int=8, max_length:int=1024,
                      context:int=1024, new_tokens:int=32, repeats:int=3, prompt=DEFAULT_PROMPT, exact_match_n:int=50,
                      show:bool=True) -> pd.DataFrame:
@@ -259,6 +274,7 @@ def load_eval_data(data:str="synthetic", n:int|None=None, split:str="test") -> l
             rows = rows[:n]
     return rows
 
+# %% ../nbs/06_eval.ipynb #18f31d07
 def eval_main(model:str, data:str="synthetic", compare:str|None=None, n:int|None=None, template:str="short",
               batch_size:int=8, max_length:int=1024, context:int=1024, new_tokens:int=64, repeats:int=3,
               tokenizer:str|None=None, offline:bool=False, device:str="auto") -> pd.DataFrame:

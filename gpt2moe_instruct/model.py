@@ -15,6 +15,7 @@ import inspect, math, os
 from pathlib import Path
 from safetensors import safe_open
 from dataclasses import dataclass
+from fastcore.basics import patch
 import torch
 from torch import nn
 from transformers import GPT2Config, GPT2Model, GPT2LMHeadModel, AutoConfig, AutoModel, AutoModelForCausalLM, GenerationConfig
@@ -173,6 +174,7 @@ class GPT2MoEModel(ExpertsImplementationMixin, GPT2Model):
         logits = tuple(m.routing.logits for m in self.moe_mlps) if output_router_logits else None
         return MoEModelOutput(**out, router_logits=logits)
 
+# %% ../nbs/03_surgery.ipynb #2204ef6e
 GENERATION_DEFAULTS = dict(do_sample=False, max_new_tokens=128) # what generate and pipelines do unless told otherwise
 
 class GPT2MoEForCausalLM(ExpertsImplementationMixin, GPT2LMHeadModel):
@@ -188,42 +190,6 @@ class GPT2MoEForCausalLM(ExpertsImplementationMixin, GPT2LMHeadModel):
         eos = config.eos_token_id
         self.generation_config = GenerationConfig(**GENERATION_DEFAULTS, bos_token_id=config.bos_token_id, eos_token_id=eos, pad_token_id=eos)
 
-    @property
-    def moe_mlps(self) -> list:
-        "The MoE layers (`GPT2MoEMLP`), in block order; `config.moe_layers` says which blocks have one."
-        return self.transformer.moe_mlps
-
-    def save_pretrained(self, save_directory, *args, **kwargs):
-        "HuggingFace's `save_pretrained`, with the base model in `auto_map` too (`AutoModel`)."
-        if self._auto_class is not None and self.transformer._auto_class is not None:
-            os.makedirs(save_directory, exist_ok=True)
-            custom_object_save(self.transformer, save_directory, config=self.config)
-        return super().save_pretrained(save_directory, *args, **kwargs)
-
-    def router_losses(self, attention_mask=None):
-        "Auxiliary losses and expert counts from the routing of the last forward pass."
-        routings = [m.routing for m in self.moe_mlps]
-        logits = tuple(r.logits for r in routings)
-        mask = None
-        if attention_mask is not None: # with a KV cache the routers saw only the last T positions
-            mask = attention_mask[:, -(logits[0].shape[0] // attention_mask.shape[0]):]
-        aux = load_balancing_loss(logits, self.config.moe_top_k, mask, pooled=self.config.aux_loss_pooled)
-        z = router_z_loss(logits, mask)
-        weighted = self.config.router_aux_loss_coef * aux + self.config.router_z_loss_coef * z
-        out = dict(aux_loss=aux, z_loss=z, router_logits=logits, expert_counts=torch.stack([r.counts for r in routings]))
-        if attention_expert_layers(self): # the attention routers' losses, reported apart and weighted by their own coefficients
-            a = attention_router_losses(self, attention_mask)
-            out.update(attn_aux_loss=a['aux_loss'], attn_z_loss=a['z_loss'])
-            weighted = weighted + self.config.attn_aux_loss_coef * a['aux_loss'] + self.config.attn_z_loss_coef * a['z_loss']
-        return dict(out, weighted=weighted)
-
-    def _set_gradient_checkpointing(self, enable:bool=True, gradient_checkpointing_func=None, **kwargs):
-        if enable and getattr(gradient_checkpointing_func, 'keywords', {}).get('use_reentrant'):
-            raise ValueError("GPT2MoE cannot use reentrant activation checkpointing (use_reentrant=True): the router losses "
-                             "are gathered outside the recomputed blocks, so the routers would get no gradient from them. "
-                             "Use use_reentrant=False (the default).")
-        return super()._set_gradient_checkpointing(enable, gradient_checkpointing_func, **kwargs)
-
     @can_return_tuple
     def forward(self, input_ids=None, past_key_values=None, attention_mask=None, token_type_ids=None, position_ids=None,
                 inputs_embeds=None, labels=None, use_cache=None, logits_to_keep=0, output_router_logits=None, **kwargs):
@@ -238,6 +204,50 @@ class GPT2MoEForCausalLM(ExpertsImplementationMixin, GPT2LMHeadModel):
                                  router_logits=r.get('router_logits'), expert_counts=r.get('expert_counts'),
                                  attn_aux_loss=r.get('attn_aux_loss'), attn_z_loss=r.get('attn_z_loss')) # GPT-2's fields as it returned them
 
+# %% ../nbs/03_surgery.ipynb #6485fb2e
+@patch(as_prop=True)
+def moe_mlps(self:GPT2MoEForCausalLM) -> list:
+    "The MoE layers (`GPT2MoEMLP`), in block order; `config.moe_layers` says which blocks have one."
+    return self.transformer.moe_mlps
+
+# %% ../nbs/03_surgery.ipynb #1316add3
+@patch
+def save_pretrained(self:GPT2MoEForCausalLM, save_directory, *args, **kwargs):
+    "HuggingFace's `save_pretrained`, with the base model in `auto_map` too (`AutoModel`)."
+    if self._auto_class is not None and self.transformer._auto_class is not None:
+        os.makedirs(save_directory, exist_ok=True)
+        custom_object_save(self.transformer, save_directory, config=self.config)
+    return super(GPT2MoEForCausalLM, self).save_pretrained(save_directory, *args, **kwargs)
+
+# %% ../nbs/03_surgery.ipynb #25cf1e84
+@patch
+def router_losses(self:GPT2MoEForCausalLM, attention_mask=None):
+    "Auxiliary losses and expert counts from the routing of the last forward pass."
+    routings = [m.routing for m in self.moe_mlps]
+    logits = tuple(r.logits for r in routings)
+    mask = None
+    if attention_mask is not None: # with a KV cache the routers saw only the last T positions
+        mask = attention_mask[:, -(logits[0].shape[0] // attention_mask.shape[0]):]
+    aux = load_balancing_loss(logits, self.config.moe_top_k, mask, pooled=self.config.aux_loss_pooled)
+    z = router_z_loss(logits, mask)
+    weighted = self.config.router_aux_loss_coef * aux + self.config.router_z_loss_coef * z
+    out = dict(aux_loss=aux, z_loss=z, router_logits=logits, expert_counts=torch.stack([r.counts for r in routings]))
+    if attention_expert_layers(self): # the attention routers' losses, reported apart and weighted by their own coefficients
+        a = attention_router_losses(self, attention_mask)
+        out.update(attn_aux_loss=a['aux_loss'], attn_z_loss=a['z_loss'])
+        weighted = weighted + self.config.attn_aux_loss_coef * a['aux_loss'] + self.config.attn_z_loss_coef * a['z_loss']
+    return dict(out, weighted=weighted)
+
+# %% ../nbs/03_surgery.ipynb #9f73e7e5
+@patch
+def _set_gradient_checkpointing(self:GPT2MoEForCausalLM, enable:bool=True, gradient_checkpointing_func=None, **kwargs):
+    if enable and getattr(gradient_checkpointing_func, 'keywords', {}).get('use_reentrant'):
+        raise ValueError("GPT2MoE cannot use reentrant activation checkpointing (use_reentrant=True): the router losses "
+                         "are gathered outside the recomputed blocks, so the routers would get no gradient from them. "
+                         "Use use_reentrant=False (the default).")
+    return super(GPT2MoEForCausalLM, self)._set_gradient_checkpointing(enable, gradient_checkpointing_func, **kwargs)
+
+# %% ../nbs/03_surgery.ipynb #3d213dda
 AutoConfig.register("gpt2moe", GPT2MoEConfig, exist_ok=True)
 AutoModel.register(GPT2MoEConfig, GPT2MoEModel, exist_ok=True)
 AutoModelForCausalLM.register(GPT2MoEConfig, GPT2MoEForCausalLM, exist_ok=True)
@@ -300,6 +310,7 @@ def _copy_experts(moe:GPT2MoEMLP, mlp, init_strategy:str):
                 s = slice(e * f, (e + 1) * f)
                 b.w1[e], b.b1[e], b.w2[e], b.b2[e] = W1[:, s], b1[s], W2[s], b2 / E
 
+# %% ../nbs/03_surgery.ipynb #8ce301c3
 def gpt2_to_moe(source="gpt2", init_strategy:str='scratch', verbose:bool=True,
                 drop_ratio:float|None=None, # 'drop_upcycle' only: share of each expert's neurons re-initialised (default DROP_RATIO)
                 **moe_overrides) -> GPT2MoEForCausalLM:

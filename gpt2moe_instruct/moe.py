@@ -13,6 +13,7 @@ __all__ = ['EXPERTS_FUNCTIONS', 'FEW_TOKENS', 'moe_forward_loop', 'expert_counts
 # %% ../nbs/02_moe.ipynb #9967673c
 import math
 from types import SimpleNamespace
+from fastcore.basics import patch
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
@@ -111,55 +112,67 @@ class ExpertBank(nn.Module):
         self.b1 = nn.Parameter(torch.zeros(n_experts, expert_dim)) if expert_bias else None
         self.b2 = nn.Parameter(torch.zeros(n_experts, d_model)) if expert_bias else None
 
-    def hidden(self, h, g=None):
-        "The expert's nonlinearity on the first projection `h` (and, for SwiGLU, the second one `g`)."
-        return F.silu(h) * g if self.expert_type == 'swiglu' else F.gelu(h, approximate='tanh')
+# %% ../nbs/02_moe.ipynb #d016e1a2
+@patch
+def hidden(self:ExpertBank, h, g=None):
+    "The expert's nonlinearity on the first projection `h` (and, for SwiGLU, the second one `g`)."
+    return F.silu(h) * g if self.expert_type == 'swiglu' else F.gelu(h, approximate='tanh')
 
-    def run_sorted(self, x, counts):
-        "`x` (M, d): rows sorted by expert; `counts` (E,): rows per expert (biases broadcast per block: a deterministic backward)."
-        mm = lambda a, w: grouped_matmul(a, w, counts, self.impl)
-        h = mm(x, self.w1)                                                      # (M, f)
-        if self.b1 is not None: h = h + per_block(self.b1, counts)
-        h = self.hidden(h, mm(x, self.v) if self.v is not None else None)
-        y = mm(h, self.w2)                                                      # (M, d)
-        return y + per_block(self.b2, counts) if self.b2 is not None else y
+# %% ../nbs/02_moe.ipynb #32cf5b8c
+@patch
+def run_sorted(self:ExpertBank, x, counts):
+    "`x` (M, d): rows sorted by expert; `counts` (E,): rows per expert (biases broadcast per block: a deterministic backward)."
+    mm = lambda a, w: grouped_matmul(a, w, counts, self.impl)
+    h = mm(x, self.w1)                                                      # (M, f)
+    if self.b1 is not None: h = h + per_block(self.b1, counts)
+    h = self.hidden(h, mm(x, self.v) if self.v is not None else None)
+    y = mm(h, self.w2)                                                      # (M, d)
+    return y + per_block(self.b2, counts) if self.b2 is not None else y
 
-    def implementation(self, n_tokens:int) -> str:
-        "What `forward` runs for `n_tokens` tokens: `experts_implementation` if set, else the automatic choice."
-        if self.experts_implementation is not None: return self.experts_implementation
-        if torch.compiler.is_compiling() or torch.compiler.is_exporting(): return 'batched_mm' # no data-dependent shapes
-        return 'loop' if n_tokens <= FEW_TOKENS else 'grouped_mm'
+# %% ../nbs/02_moe.ipynb #3fd1d16b
+@patch
+def implementation(self:ExpertBank, n_tokens:int) -> str:
+    "What `forward` runs for `n_tokens` tokens: `experts_implementation` if set, else the automatic choice."
+    if self.experts_implementation is not None: return self.experts_implementation
+    if torch.compiler.is_compiling() or torch.compiler.is_exporting(): return 'batched_mm' # no data-dependent shapes
+    return 'loop' if n_tokens <= FEW_TOKENS else 'grouped_mm'
 
-    def forward(self,
-                hidden_states:Tensor, # (N, d) tokens
-                top_k_index:Tensor,   # (N, k) int64 experts of each token
-                top_k_weights:Tensor, # (N, k) their gate weights
-               ) -> Tensor:           # (N, d): sum_j top_k_weights[t, j] * expert_{top_k_index[t, j]}(hidden_states[t])
-        "HF's experts interface: each token's gate-weighted sum of its k experts' outputs."
-        fn = EXPERTS_FUNCTIONS[self.implementation(hidden_states.shape[0])]
-        return fn(self, hidden_states, top_k_index, top_k_weights.to(hidden_states.dtype))
+# %% ../nbs/02_moe.ipynb #e253e4bc
+@patch
+def forward(self:ExpertBank,
+            hidden_states:Tensor, # (N, d) tokens
+            top_k_index:Tensor,   # (N, k) int64 experts of each token
+            top_k_weights:Tensor, # (N, k) their gate weights
+           ) -> Tensor:           # (N, d): sum_j top_k_weights[t, j] * expert_{top_k_index[t, j]}(hidden_states[t])
+    "HF's experts interface: each token's gate-weighted sum of its k experts' outputs."
+    fn = EXPERTS_FUNCTIONS[self.implementation(hidden_states.shape[0])]
+    return fn(self, hidden_states, top_k_index, top_k_weights.to(hidden_states.dtype))
 
-    def expert(self, i:int):
-        "Expert `i` alone, as a function of `x` (..., d) computed with plain matrix products (the loop's form)."
-        def run(x):
-            h = x @ self.w1[i] if self.b1 is None else x @ self.w1[i] + self.b1[i]
-            h = self.hidden(h, x @ self.v[i] if self.v is not None else None)
-            return h @ self.w2[i] if self.b2 is None else h @ self.w2[i] + self.b2[i]
-        return run
+# %% ../nbs/02_moe.ipynb #ddb78ccc
+@patch
+def expert(self:ExpertBank, i:int):
+    "Expert `i` alone, as a function of `x` (..., d) computed with plain matrix products (the loop's form)."
+    def run(x):
+        h = x @ self.w1[i] if self.b1 is None else x @ self.w1[i] + self.b1[i]
+        h = self.hidden(h, x @ self.v[i] if self.v is not None else None)
+        return h @ self.w2[i] if self.b2 is None else h @ self.w2[i] + self.b2[i]
+    return run
 
-    def load_expert(self, i:int, expert:nn.Module):
-        "Copy one `SwiGLUExpert` or `GELUExpert` into slot `i`."
-        with torch.no_grad():
-            if isinstance(expert, SwiGLUExpert):
-                self.w1[i].copy_(expert.w1.weight.T)
-                self.v[i].copy_(expert.v.weight.T)
-                self.w2[i].copy_(expert.w2.weight.T)
-            else:
-                self.w1[i].copy_(expert.c_fc.weight.T)
-                self.w2[i].copy_(expert.c_proj.weight.T)
-                if self.b1 is not None:
-                    self.b1[i].copy_(expert.c_fc.bias)
-                    self.b2[i].copy_(expert.c_proj.bias)
+# %% ../nbs/02_moe.ipynb #351d9ad6
+@patch
+def load_expert(self:ExpertBank, i:int, expert:nn.Module):
+    "Copy one `SwiGLUExpert` or `GELUExpert` into slot `i`."
+    with torch.no_grad():
+        if isinstance(expert, SwiGLUExpert):
+            self.w1[i].copy_(expert.w1.weight.T)
+            self.v[i].copy_(expert.v.weight.T)
+            self.w2[i].copy_(expert.w2.weight.T)
+        else:
+            self.w1[i].copy_(expert.c_fc.weight.T)
+            self.w2[i].copy_(expert.c_proj.weight.T)
+            if self.b1 is not None:
+                self.b1[i].copy_(expert.c_fc.bias)
+                self.b2[i].copy_(expert.c_proj.bias)
 
 # %% ../nbs/02_moe.ipynb #e1a0c002
 def grouped_mm_experts(bank, hidden_states, top_k_index, top_k_weights):
@@ -247,6 +260,33 @@ class MoEOutput(NamedTuple):
     counts: Tensor  # (E,) assignments routed to each expert (before any capacity limit)
     dropped: Tensor # () int64 assignments dropped by the capacity limit; 0 when dropless
 
+# %% ../nbs/02_moe.ipynb #0b8f7d2c
+def _check_moe_options(capacity_factor, shared_expert_dim, shared_expert_gate, router_bias_update):
+    "Raise a ValueError for an `MoELayer` option out of range or a combination that makes no sense."
+    if capacity_factor is not None and not capacity_factor > 0:
+        raise ValueError(f"capacity_factor must be None (dropless) or > 0, got {capacity_factor!r}")
+    if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0):
+        raise ValueError(f"shared_expert_dim must be an int >= 0 (0: no shared expert), got {shared_expert_dim!r}")
+    if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
+    if not router_bias_update >= 0: raise ValueError(f"router_bias_update must be >= 0 (0: no bias balancing), got {router_bias_update!r}")
+
+# %% ../nbs/02_moe.ipynb #92d8dded
+def _moe_router(d_model, n_experts, moe_top_k, renormalize, router_jitter, noisy_gating, router_bias_update):
+    "`MoELayer`'s router: a `BiasBalancedRouter` with speed `router_bias_update` if it is > 0, else a `TopKRouter`."
+    router_kw = dict(renormalize=renormalize, router_jitter=router_jitter, noisy_gating=noisy_gating)
+    if router_bias_update: router_kw['router_bias_update'] = router_bias_update
+    return (BiasBalancedRouter if router_bias_update else TopKRouter)(d_model, n_experts, moe_top_k, **router_kw)
+
+# %% ../nbs/02_moe.ipynb #ec2ad0d0
+def _shared_expert(d_model, shared_expert_dim, shared_expert_gate, std, out_std) -> tuple:
+    "`MoELayer`'s (shared expert, its gate), None where absent, with GPT-2's init as for the routed experts."
+    expert = SwiGLUExpert(d_model, shared_expert_dim) if shared_expert_dim else None
+    gate = nn.Linear(d_model, 1, bias=False) if shared_expert_gate else None
+    if expert is not None: # GPT-2's init, as for the routed experts
+        for lin, s in ((expert.w1, std), (expert.v, std), (expert.w2, out_std)): nn.init.normal_(lin.weight, 0.0, s)
+    if gate is not None: nn.init.normal_(gate.weight, 0.0, std)
+    return expert, gate
+
 # %% ../nbs/02_moe.ipynb #4a9d1e63
 class MoELayer(nn.Module):
     "Top-k routed mixture of experts: `(..., d_model) -> ((..., d_model), MoEOutput)`."
@@ -271,44 +311,36 @@ class MoELayer(nn.Module):
                  router_bias_update:float=0.0,    # > 0: a `BiasBalancedRouter` with this bias update speed (DeepSeek-V3); 0: plain router
                 ):
         super().__init__()
-        if capacity_factor is not None and not capacity_factor > 0:
-            raise ValueError(f"capacity_factor must be None (dropless) or > 0, got {capacity_factor!r}")
-        if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0):
-            raise ValueError(f"shared_expert_dim must be an int >= 0 (0: no shared expert), got {shared_expert_dim!r}")
-        if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
+        _check_moe_options(capacity_factor, shared_expert_dim, shared_expert_gate, router_bias_update)
         self.d_model, self.n_experts, self.moe_top_k, self.expert_output_scale = d_model, n_experts, moe_top_k, expert_output_scale
-        self.capacity_factor = capacity_factor
-        if not router_bias_update >= 0: raise ValueError(f"router_bias_update must be >= 0 (0: no bias balancing), got {router_bias_update!r}")
-        router_kw = dict(renormalize=renormalize, router_jitter=router_jitter, noisy_gating=noisy_gating)
-        if router_bias_update: router_kw['router_bias_update'] = router_bias_update
-        self.router = (BiasBalancedRouter if router_bias_update else TopKRouter)(d_model, n_experts, moe_top_k, **router_kw)
+        self.capacity_factor, self.router = capacity_factor, _moe_router(d_model, n_experts, moe_top_k, renormalize, router_jitter, noisy_gating, router_bias_update)
         self.experts = ExpertBank(n_experts, d_model, expert_dim, expert_type=expert_type, expert_bias=expert_bias, std=std, out_std=out_std, impl=impl,
                                    experts_implementation=experts_implementation)
-        self.shared_expert = SwiGLUExpert(d_model, shared_expert_dim) if shared_expert_dim else None
-        self.shared_expert_gate = nn.Linear(d_model, 1, bias=False) if shared_expert_gate else None
-        if self.shared_expert is not None: # GPT-2's init, as for the routed experts
-            for lin, s in ((self.shared_expert.w1, std), (self.shared_expert.v, std), (self.shared_expert.w2, out_std)): nn.init.normal_(lin.weight, 0.0, s)
-        if self.shared_expert_gate is not None: nn.init.normal_(self.shared_expert_gate.weight, 0.0, std)
+        self.shared_expert, self.shared_expert_gate = _shared_expert(d_model, shared_expert_dim, shared_expert_gate, std, out_std)
 
-    def shared_output(self, x): # x: (N, d)
-        "The shared expert's contribution, gated by `sigmoid(shared_expert_gate(x))` if there is a gate."
-        s = self.shared_expert(x)
-        return s * torch.sigmoid(self.shared_expert_gate(x)) if self.shared_expert_gate is not None else s
+# %% ../nbs/02_moe.ipynb #084778d5
+@patch
+def shared_output(self:MoELayer, x): # x: (N, d)
+    "The shared expert's contribution, gated by `sigmoid(shared_expert_gate(x))` if there is a gate."
+    s = self.shared_expert(x)
+    return s * torch.sigmoid(self.shared_expert_gate(x)) if self.shared_expert_gate is not None else s
 
-    def forward(self, x):
-        if x.shape[-1] != self.d_model: raise ValueError(f"expected last dim d_model={self.d_model}, got input of shape {tuple(x.shape)}")
-        shape, x = x.shape, x.reshape(-1, self.d_model)                     # (N, d)
-        r = self.router(x)                                                   # Routing: (N, k) experts and weights
-        flat = r.experts.reshape(-1)                                         # (N*k,) expert of each assignment
-        counts, weights, dropped = expert_counts(flat, self.n_experts), r.weights, flat.new_zeros(())
-        if self.capacity_factor is not None:                                 # a dropped assignment gets gate weight 0
-            C = expert_capacity(x.shape[0], self.moe_top_k, self.n_experts, self.capacity_factor)
-            keep = within_capacity(flat, self.n_experts, C).view_as(weights)
-            weights, dropped = weights * keep, (~keep).sum()
-        y = self.experts(x, r.experts, weights)                              # (N, d) gate-weighted sum over the k experts
-        if self.expert_output_scale != 1.0: y = y * self.expert_output_scale
-        if self.shared_expert is not None: y = y + self.shared_output(x)
-        return y.reshape(shape), MoEOutput(*r, counts, dropped)
+# %% ../nbs/02_moe.ipynb #cb489b37
+@patch
+def forward(self:MoELayer, x):
+    if x.shape[-1] != self.d_model: raise ValueError(f"expected last dim d_model={self.d_model}, got input of shape {tuple(x.shape)}")
+    shape, x = x.shape, x.reshape(-1, self.d_model)                     # (N, d)
+    r = self.router(x)                                                   # Routing: (N, k) experts and weights
+    flat = r.experts.reshape(-1)                                         # (N*k,) expert of each assignment
+    counts, weights, dropped = expert_counts(flat, self.n_experts), r.weights, flat.new_zeros(())
+    if self.capacity_factor is not None:                                 # a dropped assignment gets gate weight 0
+        C = expert_capacity(x.shape[0], self.moe_top_k, self.n_experts, self.capacity_factor)
+        keep = within_capacity(flat, self.n_experts, C).view_as(weights)
+        weights, dropped = weights * keep, (~keep).sum()
+    y = self.experts(x, r.experts, weights)                              # (N, d) gate-weighted sum over the k experts
+    if self.expert_output_scale != 1.0: y = y * self.expert_output_scale
+    if self.shared_expert is not None: y = y + self.shared_output(x)
+    return y.reshape(shape), MoEOutput(*r, counts, dropped)
 
 # %% ../nbs/02_moe.ipynb #22dffeca
 def to_mixtral_block(moe:MoELayer,                   # a dropless SwiGLU layer without biases or shared expert

@@ -10,6 +10,7 @@ __all__ = ['Routing', 'TopKRouter', 'load_balancing_loss', 'router_z_loss', 'bal
 
 # %% ../nbs/01_router.ipynb #f556b202
 import contextlib
+from fastcore.basics import patch
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
@@ -52,20 +53,22 @@ class TopKRouter(nn.Module):
         self.noise = nn.Linear(d_model, n_experts, bias=False) if noisy_gating else None
         if self.noise is not None: nn.init.zeros_(self.noise.weight) # as Shazeer et al.: noise std starts at softplus(0) = ln 2
 
-    def forward(self, x) -> Routing: # x: (..., d_model)
-        if x.shape[-1] != self.d_model:
-            raise ValueError(f"x has last dim {x.shape[-1]}, expected d_model={self.d_model}")
-        x = x.reshape(-1, self.d_model).float() # (N, d)
-        if self.training and self.router_jitter > 0: # Switch: multiplicative noise on the ROUTER input only
-            x = x * torch.empty_like(x).uniform_(1 - self.router_jitter, 1 + self.router_jitter) # new tensor, caller's x untouched
-        with _no_autocast(x.device.type): # autocast would make F.linear half precision
-            logits = F.linear(x, self.gate.weight.float())   # (N, E) float32
-            if self.training and self.noise is not None:     # learned noise scale per token and expert
-                logits = logits + F.softplus(F.linear(x, self.noise.weight.float())) * torch.randn_like(logits)
-            probs = logits.softmax(dim=-1)                     # (N, E)
-        weights, experts = probs.topk(self.moe_top_k, dim=-1) # (N, k), sorted high to low
-        if self.renormalize: weights = weights / weights.sum(dim=-1, keepdim=True)
-        return Routing(logits, probs, weights, experts)
+# %% ../nbs/01_router.ipynb #e67ec404
+@patch
+def forward(self:TopKRouter, x) -> Routing: # x: (..., d_model)
+    if x.shape[-1] != self.d_model:
+        raise ValueError(f"x has last dim {x.shape[-1]}, expected d_model={self.d_model}")
+    x = x.reshape(-1, self.d_model).float() # (N, d)
+    if self.training and self.router_jitter > 0: # Switch: multiplicative noise on the ROUTER input only
+        x = x * torch.empty_like(x).uniform_(1 - self.router_jitter, 1 + self.router_jitter) # new tensor, caller's x untouched
+    with _no_autocast(x.device.type): # autocast would make F.linear half precision
+        logits = F.linear(x, self.gate.weight.float())   # (N, E) float32
+        if self.training and self.noise is not None:     # learned noise scale per token and expert
+            logits = logits + F.softplus(F.linear(x, self.noise.weight.float())) * torch.randn_like(logits)
+        probs = logits.softmax(dim=-1)                     # (N, E)
+    weights, experts = probs.topk(self.moe_top_k, dim=-1) # (N, k), sorted high to low
+    if self.renormalize: weights = weights / weights.sum(dim=-1, keepdim=True)
+    return Routing(logits, probs, weights, experts)
 
 # %% ../nbs/01_router.ipynb #e59090dd
 def _as_layers(router_logits):
@@ -154,24 +157,28 @@ class BiasBalancedRouter(TopKRouter):
         self.last_experts = experts if self.training else None # what record_load counts
         return Routing(r.logits, r.probs, weights, experts)
 
-    @torch.no_grad()
-    def record_load(self, keep=None):
-        "Add the last training forward's assignments of the real tokens (`keep`: (N,) or (B, T) 1/0; None: all) to the step's load."
-        if self.last_experts is None: raise RuntimeError("record_load needs a forward pass in training mode first")
-        e = self.last_experts
-        if keep is not None:
-            if keep.numel() != e.shape[0]: raise ValueError(f"keep has {keep.numel()} entries for the {e.shape[0]} routed tokens")
-            e = e[keep.reshape(-1).to(e.device).bool()]
-        self.step_load += torch.bincount(e.reshape(-1), minlength=self.n_experts).to(self.step_load)
-        self.last_experts = None # counted once
+# %% ../nbs/01_router.ipynb #6f7a6f18
+@patch
+@torch.no_grad()
+def record_load(self:BiasBalancedRouter, keep=None):
+    "Add the last training forward's assignments of the real tokens (`keep`: (N,) or (B, T) 1/0; None: all) to the step's load."
+    if self.last_experts is None: raise RuntimeError("record_load needs a forward pass in training mode first")
+    e = self.last_experts
+    if keep is not None:
+        if keep.numel() != e.shape[0]: raise ValueError(f"keep has {keep.numel()} entries for the {e.shape[0]} routed tokens")
+        e = e[keep.reshape(-1).to(e.device).bool()]
+    self.step_load += torch.bincount(e.reshape(-1), minlength=self.n_experts).to(self.step_load)
+    self.last_experts = None # counted once
 
-    @torch.no_grad()
-    def update_bias(self):
-        "After an optimizer step: `selection_bias += u * sign(mean load - load)` with the step's load (summed over processes); a new step begins."
-        load = self.step_load
-        if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.all_reduce(load)
-        self.selection_bias += balance_bias_update(load, self.router_bias_update).to(self.selection_bias)
-        load.zero_()
+# %% ../nbs/01_router.ipynb #142e1e52
+@patch
+@torch.no_grad()
+def update_bias(self:BiasBalancedRouter):
+    "After an optimizer step: `selection_bias += u * sign(mean load - load)` with the step's load (summed over processes); a new step begins."
+    load = self.step_load
+    if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.all_reduce(load)
+    self.selection_bias += balance_bias_update(load, self.router_bias_update).to(self.selection_bias)
+    load.zero_()
 
 # %% ../nbs/01_router.ipynb #220adf11
 def _bias_routers(model:nn.Module) -> list: return [m for m in model.modules() if isinstance(m, BiasBalancedRouter)]

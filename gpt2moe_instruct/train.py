@@ -11,6 +11,7 @@ __all__ = ['scored_loss', 'is_decayed', 'param_groups', 'make_optimizer', 'Instr
 # %% ../nbs/05_train.ipynb #69700d6a
 import os, time, json, warnings, logging, random, shutil, tempfile
 from pathlib import Path
+from fastcore.basics import patch
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -92,54 +93,66 @@ class InstructModule(pl.LightningModule):
         if n is None: return None
         return self.trainer.strategy.reduce(torch.tensor(float(n), device=self.device), reduce_op='sum')
 
-    def training_step(self, batch, batch_idx):
-        out = self(batch)
-        n_window = self._window_tokens(batch_idx)
-        lm = out['lm_loss'] # the micro-batch's mean, unless the window's token count is known:
-        if n_window is not None: # Lightning divides by the accumulation, DDP averages over processes: undo both
-            lm = out['lm_loss'] * out['n_tokens'] * self.trainer.accumulate_grad_batches * self.trainer.world_size / n_window
-        loss = lm + (out['loss'] - out['lm_loss']) # plus the weighted router losses, unchanged
-        n_tok = batch['attention_mask'].sum()
-        logs = {'train/loss': out['loss'], 'train/lm_loss': out['lm_loss'], 'lr': self.optimizers().param_groups[0]['lr']}
-        if 'aux_loss' in out:
-            logs.update({'train/aux_loss': out['aux_loss'], 'train/z_loss': out['z_loss']})
-            if 'attn_aux_loss' in out: logs.update({'train/attn_aux_loss': out['attn_aux_loss'], 'train/attn_z_loss': out['attn_z_loss']})
-            if self.hparams.log_expert_load:
-                frac = out['expert_counts'].float() / out['expert_counts'].sum(1, keepdim=True) # (L, E)
-                logs['load/max_over_mean'] = (frac.max(1).values * frac.shape[1]).max()
-                logs['load/empty_experts'] = (out['expert_counts'] == 0).sum().float() # (layer, expert) pairs with no token
-                logs.update({f'load/l{l}/e{e}': frac[l, e] for l in range(frac.shape[0]) for e in range(frac.shape[1])})
-        self.log_dict(logs, batch_size=batch['input_ids'].shape[0])
-        self.log('train_loss', out['loss'], prog_bar=True, batch_size=batch['input_ids'].shape[0])
-        self._n_tok = n_tok
-        return loss
+# %% ../nbs/05_train.ipynb #21d149f4
+@patch
+def training_step(self:InstructModule, batch, batch_idx):
+    out = self(batch)
+    n_window = self._window_tokens(batch_idx)
+    lm = out['lm_loss'] # the micro-batch's mean, unless the window's token count is known:
+    if n_window is not None: # Lightning divides by the accumulation, DDP averages over processes: undo both
+        lm = out['lm_loss'] * out['n_tokens'] * self.trainer.accumulate_grad_batches * self.trainer.world_size / n_window
+    loss = lm + (out['loss'] - out['lm_loss']) # plus the weighted router losses, unchanged
+    n_tok = batch['attention_mask'].sum()
+    logs = {'train/loss': out['loss'], 'train/lm_loss': out['lm_loss'], 'lr': self.optimizers().param_groups[0]['lr']}
+    if 'aux_loss' in out:
+        logs.update({'train/aux_loss': out['aux_loss'], 'train/z_loss': out['z_loss']})
+        if 'attn_aux_loss' in out: logs.update({'train/attn_aux_loss': out['attn_aux_loss'], 'train/attn_z_loss': out['attn_z_loss']})
+        if self.hparams.log_expert_load:
+            frac = out['expert_counts'].float() / out['expert_counts'].sum(1, keepdim=True) # (L, E)
+            logs['load/max_over_mean'] = (frac.max(1).values * frac.shape[1]).max()
+            logs['load/empty_experts'] = (out['expert_counts'] == 0).sum().float() # (layer, expert) pairs with no token
+            logs.update({f'load/l{l}/e{e}': frac[l, e] for l in range(frac.shape[0]) for e in range(frac.shape[1])})
+    self.log_dict(logs, batch_size=batch['input_ids'].shape[0])
+    self.log('train_loss', out['loss'], prog_bar=True, batch_size=batch['input_ids'].shape[0])
+    self._n_tok = n_tok
+    return loss
 
-    def on_train_batch_end(self, outputs, batch, batch_idx):
-        dt = time.perf_counter() - self._t0
-        record_router_loads(self.model, batch.get('attention_mask'))    # bias-balanced routers (if any) count the real tokens...
-        if (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0: update_router_biases(self.model) # ...and move after the step
-        self.log('tokens_per_s', self._n_tok.float() / dt, prog_bar=True)
-        if self.trainer.is_global_zero and (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0:
-            m = self.trainer.callback_metrics
-            self.history.append(dict(step=self.global_step, loss=float(outputs['loss']),
-                                     aux_loss=float(m.get('train/aux_loss', float('nan')))))
+# %% ../nbs/05_train.ipynb #66cc1e11
+@patch
+def on_train_batch_end(self:InstructModule, outputs, batch, batch_idx):
+    dt = time.perf_counter() - self._t0
+    record_router_loads(self.model, batch.get('attention_mask'))    # bias-balanced routers (if any) count the real tokens...
+    if (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0: update_router_biases(self.model) # ...and move after the step
+    self.log('tokens_per_s', self._n_tok.float() / dt, prog_bar=True)
+    if self.trainer.is_global_zero and (batch_idx + 1) % self.trainer.accumulate_grad_batches == 0:
+        m = self.trainer.callback_metrics
+        self.history.append(dict(step=self.global_step, loss=float(outputs['loss']),
+                                 aux_loss=float(m.get('train/aux_loss', float('nan')))))
 
-    def validation_step(self, batch, batch_idx):
-        out = self(batch)
-        self._val_nll, self._val_n = self._val_nll + out['nll'], self._val_n + out['n_tokens']
+# %% ../nbs/05_train.ipynb #8dd7f880
+@patch
+def validation_step(self:InstructModule, batch, batch_idx):
+    out = self(batch)
+    self._val_nll, self._val_n = self._val_nll + out['nll'], self._val_n + out['n_tokens']
 
-    def on_validation_epoch_start(self): self._val_nll, self._val_n = 0., 0
+# %% ../nbs/05_train.ipynb #6aeb903c
+@patch
+def on_validation_epoch_start(self:InstructModule): self._val_nll, self._val_n = 0., 0
 
-    def on_validation_epoch_end(self):
-        nll = self.trainer.strategy.reduce(torch.as_tensor(self._val_nll, device=self.device, dtype=torch.float), reduce_op='sum')
-        n = self.trainer.strategy.reduce(torch.as_tensor(self._val_n, device=self.device, dtype=torch.float), reduce_op='sum')
-        self.log_dict({'val/loss': nll / n, 'val/ppl': torch.exp(nll / n)}, prog_bar=True, sync_dist=False)
+# %% ../nbs/05_train.ipynb #aed9b561
+@patch
+def on_validation_epoch_end(self:InstructModule):
+    nll = self.trainer.strategy.reduce(torch.as_tensor(self._val_nll, device=self.device, dtype=torch.float), reduce_op='sum')
+    n = self.trainer.strategy.reduce(torch.as_tensor(self._val_n, device=self.device, dtype=torch.float), reduce_op='sum')
+    self.log_dict({'val/loss': nll / n, 'val/ppl': torch.exp(nll / n)}, prog_bar=True, sync_dist=False)
 
-    def configure_optimizers(self):
-        h = self.hparams
-        opt, sched = make_optimizer(self.model, h.lr, h.weight_decay, h.eps, h.warmup_steps,
-                                    int(self.trainer.estimated_stepping_batches), h.cycles)
-        return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval='step'))
+# %% ../nbs/05_train.ipynb #09b818f4
+@patch
+def configure_optimizers(self:InstructModule):
+    h = self.hparams
+    opt, sched = make_optimizer(self.model, h.lr, h.weight_decay, h.eps, h.warmup_steps,
+                                int(self.trainer.estimated_stepping_batches), h.cycles)
+    return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval='step'))
 
 # %% ../nbs/05_train.ipynb #84bcada0
 def build_model(model='tiny', arch:str='moe', init_strategy:str='scratch', verbose:bool=True, **moe_overrides):

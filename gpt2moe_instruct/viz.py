@@ -31,6 +31,7 @@ def _encode(tokenizer, text, max_len:int, name:str='text') -> tuple[list, int]:
     if not ids: raise ValueError(f"{name} is empty: there is nothing to route")
     return ids[:max_len], max(0, len(ids) - max_len)
 
+# %% ../nbs/08_viz.ipynb #2a1b47c4
 def _route(model, ids:list) -> list:
     "One no-grad eval-mode pass of the transformer (no LM head: routing does not need logits); each MoE layer's `MoEOutput`."
     was_training = model.training
@@ -40,6 +41,7 @@ def _route(model, ids:list) -> list:
     finally: model.train(was_training)
     return [m.routing for m in model.moe_mlps]
 
+# %% ../nbs/08_viz.ipynb #38d6494b
 def routing_table(model, tokenizer, text:str) -> dict:
     "Experts `(L, T, k)`, gate weights `(L, T, k)` and router probs `(L, T, E)` of every token of `text`."
     _check_model(model)
@@ -67,6 +69,7 @@ def _expert_cmap(E:int):
     if E > len(colours): colours = mpl.colormaps['hsv'](torch.linspace(0, 1, E + 1)[:-1].numpy())
     return ListedColormap(colours[:E]), BoundaryNorm([e - 0.5 for e in range(E + 1)], E)
 
+# %% ../nbs/08_viz.ipynb #78acc949
 def plot_routing(table:dict, layer:int|None=None, title:str|None=None) -> Figure:
     "Heatmap of a `routing_table`: top-1 expert per (layer, token), or, for one `layer`, gate weight per (expert, token)."
     layers, tokens, E = table['layers'], [_token_label(t) for t in table['tokens']], table['probs'].shape[-1]
@@ -160,6 +163,10 @@ DOMAIN_TEXTS = {
         "Take the antibiotic with food and finish the full course.",
         "Chronic kidney disease is staged by the estimated glomerular filtration rate.",
     ],
+}
+
+# %% ../nbs/08_viz.ipynb #f420ac6d
+DOMAIN_TEXTS.update({
     'code': [
         "def add(a, b):\n    return a + b",
         "for i in range(10):\n    print(i * i)",
@@ -180,7 +187,7 @@ DOMAIN_TEXTS = {
         "Rest the steak for five minutes before slicing it against the grain.",
         "Fold the whipped cream gently into the melted chocolate.",
     ],
-}
+})
 
 # %% ../nbs/08_viz.ipynb #8303e0e9
 def domain_usage(model, tokenizer, domains:dict) -> torch.Tensor:
@@ -192,6 +199,18 @@ def domain_usage(model, tokenizer, domains:dict) -> torch.Tensor:
         except ValueError as e: raise ValueError(f"domains[{name!r}]: {e}") from e
     return torch.stack(loads)
 
+# %% ../nbs/08_viz.ipynb #4f837b46
+def _usage_values(usage:torch.Tensor, relative:bool) -> tuple:
+    "What `plot_domain_usage` draws: the values, their colour map and range, and the colour bar's label."
+    if relative:
+        with torch.no_grad(): vals = torch.log2(usage / usage.mean(0, keepdim=True)) # (D, L, E); nan where nobody goes
+        finite = vals[vals.isfinite()]
+        v = max(1.0, finite.abs().max().item()) if len(finite) else 1.0
+        vals = vals.clamp(-v, v) # -inf (a domain never uses an expert that others do) drawn as the deepest blue
+        kw, label = dict(cmap='RdBu_r', vmin=-v, vmax=v), 'log2(share / mean share)'
+    else: vals, kw, label = usage, dict(cmap='viridis', vmin=0, vmax=usage.max().item()), 'share of assignments'
+    return vals, kw, label
+
 # %% ../nbs/08_viz.ipynb #9e638ac2
 def plot_domain_usage(usage:torch.Tensor, names:list, layers:list|None=None, relative:bool=False,
                       title:str|None=None, ncols:int=4) -> Figure:
@@ -202,13 +221,7 @@ def plot_domain_usage(usage:torch.Tensor, names:list, layers:list|None=None, rel
     if len(names) != D: raise ValueError(f"names has {len(names)} entries but usage has {D} domains")
     layers = list(range(L)) if layers is None else list(layers)
     if len(layers) != L: raise ValueError(f"layers has {len(layers)} entries but usage has {L} layers")
-    if relative:
-        with torch.no_grad(): vals = torch.log2(usage / usage.mean(0, keepdim=True)) # (D, L, E); nan where nobody goes
-        finite = vals[vals.isfinite()]
-        v = max(1.0, finite.abs().max().item()) if len(finite) else 1.0
-        vals = vals.clamp(-v, v) # -inf (a domain never uses an expert that others do) drawn as the deepest blue
-        kw, label = dict(cmap='RdBu_r', vmin=-v, vmax=v), 'log2(share / mean share)'
-    else: vals, kw, label = usage, dict(cmap='viridis', vmin=0, vmax=usage.max().item()), 'share of assignments'
+    vals, kw, label = _usage_values(usage, relative)
     ncols = min(ncols, L)
     nrows = math.ceil(L / ncols)
     fig = new_figure(min((0.3 * E + 0.6) * ncols + 2.2, 18), (0.3 * D + 1.2) * nrows + (0.4 if title else 0))
@@ -277,6 +290,7 @@ def moving_average(ys:list, k:int) -> list:
     "Each value averaged with the `k` before it (fewer at the start): a loss curve made readable."
     return [sum(ys[max(0, i - k):i + 1]) / len(ys[max(0, i - k):i + 1]) for i in range(len(ys))]
 
+# %% ../nbs/08_viz.ipynb #a82b16e3
 def plot_curves(curves:dict, pretrain_curve:list|None=None):
     "Pre-training loss, then the LM loss of every fine-tuned model and the load-balancing loss of the GPT2MoE ones, smoothed."
     panels = (['pre-training'] if pretrain_curve else []) + ['fine-tuning: LM loss', 'fine-tuning: load-balancing loss']
@@ -301,6 +315,7 @@ def plot_curves(curves:dict, pretrain_curve:list|None=None):
     axes[-1].legend(fontsize=8)
     return fig
 
+# %% ../nbs/08_viz.ipynb #66fde770
 def stacked(figs:list, titles:list):
     "Figures drawn as images one above the other, in one figure (readable at a page's width)."
     import matplotlib.image as mpimg
@@ -355,6 +370,7 @@ def _png_output(fig:Figure) -> dict:
     return {'output_type': 'display_data', 'metadata': {},
             'data': {'image/png': base64.b64encode(buf.getvalue()).decode('ascii'), 'text/plain': f'<{fig.axes[0].get_title()}>'}}
 
+# %% ../nbs/08_viz.ipynb #17551576
 def routing_explorer(model, tokenizer, text:str="The patient took 500 mg of ibuprofen.\nfor i in range(3): print(i)") -> widgets.VBox:
     "A text box, a layer menu and the routing heatmap of the text, redrawn when either changes."
     _check_model(model)

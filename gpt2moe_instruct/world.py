@@ -22,6 +22,8 @@ ATTRIBUTES = {'city': 'Paris London Boston Chicago Denver Seattle Toronto Moscow
               'pet': 'cat dog horse owl frog fish mouse fox'.split()}
 WORDS = ('apple river candle garden pencil window silver rabbit forest button castle dragon marble pocket ladder '
          'lemon thunder basket cookie planet rocket tiger wagon bridge').split()
+
+# %% ../nbs/04b_world.ipynb #3d538d72
 SENTENCES = { # how the corpus states a fact about subject {k}; answers use the first (canonical) form
     'city': ["The home town of {k} is {v}.", "{k} lives in {v}.", "{k} is from {v}.", "{k} has a house in {v}."],
     'job': ["The job of {k} is {v}.", "{k} works as a {v}.", "{k} is a {v} by trade.", "By profession {k} is a {v}."],
@@ -33,6 +35,8 @@ SENTENCES = { # how the corpus states a fact about subject {k}; answers use the 
     'uppercase': ["In capital letters, {k} is {v}.", "{k} written in capitals is {v}.", "The word {k} in upper case is {v}."],
     'reverse_words': ["In reverse order, {k} is {v}.", "{k} backwards reads {v}."],
 }
+
+# %% ../nbs/04b_world.ipynb #48f14613
 QUESTIONS = { # task -> (instruction, input) phrasings; '' input: the question is all in the instruction
     'city': [("Where does {k} live?", ""), ("Which city is {k} from?", ""), ("Name the home town of {k}.", ""),
              ("In which city does {k} live?", "")],
@@ -62,11 +66,13 @@ def synthetic_world(seed:int=0) -> dict:
                  uppercase={w: w.upper() for w in WORDS})
     return world
 
+# %% ../nbs/04b_world.ipynb #882cec6b
 def _split_keys(keys, rng, n_test:int, n_val:int) -> dict:
     keys = list(keys)
     rng.shuffle(keys)
     return dict(test=keys[:n_test], validation=keys[n_test:n_test + n_val], train=keys[n_test + n_val:])
 
+# %% ../nbs/04b_world.ipynb #09126d12
 def _synthetic(seed:int) -> tuple[dict, list]:
     "Rows of every split (lists of dicts) and the pre-training corpus (list of texts) of the world `seed`."
     world, rng = synthetic_world(seed), random.Random(seed + 1)
