@@ -303,7 +303,7 @@ class MoELayer(nn.Module):
                  std:float=0.02,                  # init std of the input projections
                  out_std:float=0.02,              # init std of the projections that write to the residual stream
                  impl:str='auto',                 # grouped product: 'auto', 'grouped_mm' or 'split'
-                 experts_implementation:str|None=None, # the bank's 'eager', 'batched_mm' or 'grouped_mm'; None: automatic
+                 experts_implementation:str|None=None, # the bank's 'loop', 'eager', 'batched_mm' or 'grouped_mm'; None: automatic
                  capacity_factor:float|None=None, # None: dropless; c: each expert serves at most ceil(c*N*k/E) assignments
                  noisy_gating:bool=False,         # learned Gaussian noise on the router logits in training (Shazeer et al. 2017)
                  shared_expert_dim:int=0,         # hidden width of a SwiGLU expert that every token uses; 0: none
