@@ -6,9 +6,8 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/data.html.md"""
 
 # %% auto #0
 __all__ = ['TOKENIZER_FILES', 'TEMPLATES', 'offline_gpt2_tokenizer', 'load_tokenizer', 'format_alpaca', 'tokenize_example',
-           'tokenize_dataset', 'InstructionCollator', 'read_records', 'validate_rows', 'flatten_seed_tasks',
-           'load_alpaca', 'plain_text_dataset', 'EpochSampler', 'WindowBatchSampler', 'scored_tokens',
-           'AlpacaDataModule']
+           'tokenize_dataset', 'InstructionCollator', 'plain_text_dataset', 'EpochSampler', 'WindowBatchSampler',
+           'scored_tokens', 'AlpacaDataModule']
 
 # %% ../nbs/04_data.ipynb #4c506c9c
 import hashlib, itertools, json, logging, math, os, warnings
@@ -17,10 +16,11 @@ from pathlib import Path
 from fastcore.basics import patch
 from .errors import UserError, DataError, option, check_source
 from .world import synthetic_splits
+from .records import load_alpaca
 import torch
 from torch.utils.data import DataLoader
 import pytorch_lightning as pl
-from datasets import Dataset, load_dataset
+from datasets import Dataset
 from transformers import AutoTokenizer, GPT2TokenizerFast
 
 _log = logging.getLogger(__name__)
@@ -189,130 +189,6 @@ class InstructionCollator:
             labels[i, :n] = torch.as_tensor(f['labels'])
             attention_mask[i, :n] = 1
         return {'input_ids': input_ids, 'attention_mask': attention_mask, 'labels': labels}
-
-# %% ../nbs/04_data.ipynb #5bb2dd55
-def _kind(x) -> str:
-    "A JSON value's kind in words (never Python's 'None')."
-    if x is None: return 'null'
-    if isinstance(x, bool): return 'a boolean'
-    return {dict: 'an object', list: 'a list', str: 'a string', int: 'a number', float: 'a number'}.get(type(x), type(x).__name__)
-
-# %% ../nbs/04_data.ipynb #62652dde
-def _jsonl_records(path, text:str) -> tuple[list, list]:
-    records, lines = [], []
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip(): continue
-        try: r = json.loads(line)
-        except json.JSONDecodeError as e: raise DataError(f"{path}, line {i}, column {e.colno}: malformed JSON: {e.msg}") from None
-        if not isinstance(r, dict): raise DataError(f"{path}, line {i}: expected a JSON object (one record per line), got {_kind(r)}")
-        records.append(r)
-        lines.append(i)
-    return records, lines
-
-# %% ../nbs/04_data.ipynb #ae670d3e
-def read_records(path) -> tuple[list, list|None]:
-    "Records (dicts) of a local .json (a list of objects) or .jsonl (one object per line) file, and their line numbers (.jsonl only)."
-    path = Path(path)
-    if path.suffix not in ('.json', '.jsonl'):
-        raise DataError(f"{path}: unsupported file type {path.suffix or '(no extension)'}: give a .json or .jsonl file of Alpaca records")
-    if path.is_dir(): raise DataError(f"{path} is a folder, not a data file: give a .json or .jsonl file of Alpaca records")
-    if not path.is_file(): raise DataError(f"no such data file: {path}")
-    raw = path.read_bytes()
-    try: text = raw.decode('utf-8')
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b'\n') + 1
-        raise DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); save the file as UTF-8") from None
-    if not text.strip(): raise DataError(f"{path}: the file is empty")
-    if path.suffix == '.jsonl': return _jsonl_records(path, text)
-    try: data = json.loads(text)
-    except json.JSONDecodeError as e:
-        if e.msg == 'Extra data' and text.lstrip().startswith('{'): return _jsonl_records(path, text) # JSON lines named .json
-        raise DataError(f"{path}, line {e.lineno}, column {e.colno}: malformed JSON: {e.msg}") from None
-    if not isinstance(data, list):
-        keys = f" with keys {list(data)[:5]}" if isinstance(data, dict) else ''
-        raise DataError(f"{path}: expected a JSON list of records, got {_kind(data)}{keys}")
-    for i, r in enumerate(data):
-        if not isinstance(r, dict): raise DataError(f"{path}, record {i}: expected a JSON object, got {_kind(r)}")
-    return data, None
-
-# %% ../nbs/04_data.ipynb #0ecc5728
-def _row_problem(r) -> str|None:
-    "What is wrong with one Alpaca record, or None."
-    if not isinstance(r, dict): return f"expected a record (an object), got {_kind(r)}"
-    for f in ('instruction', 'output'):
-        if f not in r: return f"field '{f}' is missing"
-        if r[f] is None: return f"field '{f}' is null"
-        if not isinstance(r[f], str): return f"field '{f}' is {_kind(r[f])}, expected a string"
-    if r.get('input') is not None and not isinstance(r['input'], str): return f"field 'input' is {_kind(r['input'])}, expected a string"
-    return None
-
-# %% ../nbs/04_data.ipynb #c73f61fd
-def validate_rows(rows,                     # Alpaca records (dicts)
-                  source:str,               # the file or dataset they come from, for messages
-                  on_bad_rows:str='error',  # 'error': DataError at the first bad row; 'drop': drop bad rows, warn once
-                  lines:list|None=None      # the line of each row in a JSON-lines file
-                 ) -> Dataset:
-    "Checked Alpaca rows: string `instruction` and `output`, `input` '' when missing or null; `task` kept when present."
-    if on_bad_rows not in ('error', 'drop'): raise ValueError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
-    rows = list(rows)
-    if not rows: raise DataError(f"{source}: no records")
-    where = lambda i: f"row {i}" + (f" (line {lines[i]})" if lines else '')
-    good, bad = [], []
-    for i, r in enumerate(rows):
-        problem = _row_problem(r)
-        if problem is None: good.append(r)
-        elif on_bad_rows == 'error':
-            raise DataError(f"{source}, {where(i)}: {problem}; every record needs string 'instruction' and 'output' fields ('input' is optional)")
-        else: bad.append((i, problem))
-    if bad:
-        warnings.warn(f"{source}: dropped {len(bad)} of {len(rows)} rows with a missing, null or non-string field "
-                      f"(the first: {where(bad[0][0])}, {bad[0][1]})")
-    if not good: raise DataError(f"{source}: all {len(rows)} rows are invalid")
-    cols = dict(instruction=[r['instruction'] for r in good], input=[r.get('input') or '' for r in good],
-                output=[r['output'] for r in good])
-    if any('task' in r for r in good): cols['task'] = [str(r.get('task') or '') for r in good]
-    return Dataset.from_dict(cols)
-
-# %% ../nbs/04_data.ipynb #39e2984f
-def _flatten_seed(records, lines, source, on_bad_rows='error') -> Dataset:
-    rows, row_lines = [], []
-    for j, t in enumerate(records):
-        line = lines[j] if lines else j + 1
-        if 'instances' not in t or 'instruction' not in t or not isinstance(t['instances'], list):
-            raise DataError(f"{source}, line {line}: not a seed task (needs 'instruction' and a list of 'instances', has {list(t)})")
-        for x in t['instances']:
-            rows.append(dict(x, instruction=t['instruction'], task=t.get('name', '')) if isinstance(x, dict) else x)
-            row_lines.append(line)
-    if not rows: raise DataError(f"{source}: no seed-task instances found")
-    return validate_rows(rows, source, on_bad_rows, row_lines)
-
-def flatten_seed_tasks(path, on_bad_rows:str='error') -> Dataset:
-    "Stanford's `seed_tasks.jsonl` -> one Alpaca row (instruction, input, output, task) per instance."
-    return _flatten_seed(*read_records(path), source=str(path), on_bad_rows=on_bad_rows)
-
-# %% ../nbs/04_data.ipynb #e33e717f
-def _is_local(source:str) -> bool: return bool(Path(source).suffix) or Path(source).exists()
-
-def load_alpaca(source:str="tatsu-lab/alpaca", # 'synthetic', a .json/.jsonl file, or a hub dataset name
-                split:str="train",             # the hub dataset's split
-                offline_n:int|None=None,       # 'synthetic': the first n training questions (None: all)
-                on_bad_rows:str='error',       # 'error' or 'drop' (with one counted warning)
-                seed:int=0) -> Dataset:        # 'synthetic': which world
-    "Checked Alpaca rows (instruction, input, output[, task]) from `'synthetic'`, a local .json/.jsonl file, or a hub dataset."
-    source = str(source)
-    if source == 'synthetic':
-        ds = synthetic_splits(offline_n, seed)['train']
-        _log.info(f"Offline mode: {len(ds)} synthetic instructions about an invented world (synthetic_splits), not Alpaca")
-        return ds
-    if _is_local(source):
-        records, lines = read_records(source)
-        if not records: raise DataError(f"{source}: no records (the file holds an empty list)")
-        if 'instances' in records[0]: return _flatten_seed(records, lines, source, on_bad_rows)
-        return validate_rows(records, source, on_bad_rows, lines)
-    ds = load_dataset(source, split=split)
-    missing = [c for c in ('instruction', 'output') if c not in ds.column_names]
-    if missing: raise DataError(f"{source}: missing column(s) {missing}; columns found: {ds.column_names}")
-    return validate_rows(ds, f"{source} ({split} split)", on_bad_rows)
 
 # %% ../nbs/04_data.ipynb #876326a3
 def plain_text_dataset(rows_or_texts,           # texts, or Alpaca rows (instruction, input and output joined by spaces)

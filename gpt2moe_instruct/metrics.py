@@ -21,8 +21,8 @@ from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 from datasets import Dataset, load_dataset
 from transformers import GPT2Config, AutoModelForCausalLM
 from .model import GPT2MoEConfig, count_params, load_model
-from .data import (format_alpaca, tokenize_dataset, InstructionCollator, load_tokenizer, load_alpaca,
-                                   flatten_seed_tasks)
+from .data import format_alpaca, tokenize_dataset, InstructionCollator, load_tokenizer
+from .records import load_alpaca, flatten_seed_tasks
 from .world import default_eval_rows
 
 # %% ../nbs/06_eval.ipynb #a3fe7c1a
