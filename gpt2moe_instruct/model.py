@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/surgery.html.md"""
 # %% auto #0
 __all__ = ['INIT_STRATEGIES', 'DENSE_GUARD_KEY', 'DENSE_GUARD_MESSAGE', 'HF_MOE_NAMES', 'GENERATION_DEFAULTS', 'DROP_RATIO',
            'add_dense_guard', 'GPT2MoEConfig', 'GPT2MoEMLP', 'MoEModelOutput', 'MoECausalLMOutput', 'GPT2MoEModel',
-           'GPT2MoEForCausalLM', 'make_tiny_gpt2', 'load_gpt2', 'moe_config_for', 'gpt2_to_moe', 'drop_neurons',
+           'GPT2MoEForCausalLM', 'load_gpt2', 'moe_config_for', 'gpt2_to_moe', 'make_tiny_gpt2', 'drop_neurons',
            'count_params', 'check_model_folder', 'load_model']
 
 # %% ../nbs/03_surgery.ipynb #8d0f737f
@@ -252,21 +252,6 @@ AutoConfig.register("gpt2moe", GPT2MoEConfig, exist_ok=True)
 AutoModel.register(GPT2MoEConfig, GPT2MoEModel, exist_ok=True)
 AutoModelForCausalLM.register(GPT2MoEConfig, GPT2MoEForCausalLM, exist_ok=True)
 
-# %% ../nbs/03_surgery.ipynb #22e00021
-GPT2MoEConfig.register_for_auto_class()
-GPT2MoEModel.register_for_auto_class("AutoModel")
-GPT2MoEForCausalLM.register_for_auto_class("AutoModelForCausalLM")
-
-# %% ../nbs/03_surgery.ipynb #38397d97
-def make_tiny_gpt2(path=None, n_layer:int=2, n_embd:int=64, n_head:int=2, n_positions:int=256,
-                   vocab_size:int=50257, seed:int=0, dropout:float=0.1) -> GPT2LMHeadModel:
-    "A randomly initialised small GPT-2 (saved to `path` with `save_pretrained` if given); `dropout` is GPT-2's three rates."
-    torch.manual_seed(seed)
-    model = GPT2LMHeadModel(GPT2Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=n_positions,
-                                       vocab_size=vocab_size, resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout))
-    if path is not None: model.save_pretrained(path)
-    return model
-
 # %% ../nbs/03_surgery.ipynb #67acdd43
 def load_gpt2(source="gpt2") -> GPT2LMHeadModel:
     "GPT-2 from a hub id, a local `save_pretrained` folder, or a model in memory; refuses anything else."
@@ -337,6 +322,16 @@ def gpt2_to_moe(source="gpt2", init_strategy:str='scratch', verbose:bool=True,
               f"created {len(missing)} ({n_new:,} weights) in {len(moe_ids)} MoE layers, experts initialised by '{init_strategy}'")
     return model
 
+# %% ../nbs/03_surgery.ipynb #38397d97
+def make_tiny_gpt2(path=None, n_layer:int=2, n_embd:int=64, n_head:int=2, n_positions:int=256,
+                   vocab_size:int=50257, seed:int=0, dropout:float=0.1) -> GPT2LMHeadModel:
+    "A randomly initialised small GPT-2 (saved to `path` with `save_pretrained` if given); `dropout` is GPT-2's three rates."
+    torch.manual_seed(seed)
+    model = GPT2LMHeadModel(GPT2Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=n_positions,
+                                       vocab_size=vocab_size, resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout))
+    if path is not None: model.save_pretrained(path)
+    return model
+
 # %% ../nbs/03_surgery.ipynb #90fca0ec
 DROP_RATIO = 0.5 # Drop-Upcycling's r: the share of each expert's hidden neurons re-initialised (best in the paper)
 
@@ -376,6 +371,11 @@ def count_params(model:nn.Module) -> dict:
             inactive += (m.n_experts - m.moe_top_k) * per_expert
             if m.router.noise is not None: inactive += m.router.noise.weight.numel() # noisy gating runs in training only
     return dict(total=total, active=total - inactive - attention_inactive_params(model)) # lesson 3b's unchosen head groups
+
+# %% ../nbs/03_surgery.ipynb #22e00021
+GPT2MoEConfig.register_for_auto_class()
+GPT2MoEModel.register_for_auto_class("AutoModel")
+GPT2MoEForCausalLM.register_for_auto_class("AutoModelForCausalLM")
 
 # %% ../nbs/03_surgery.ipynb #9099f946
 def check_model_folder(path) -> AutoConfig:
