@@ -6,14 +6,15 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/bench.html.md"""
 
 # %% auto #0
 __all__ = ['round_robin', 'machine_info', 'moe_variants', 'bench_moe', 'peak_memory', 'decode_rate', 'compiled_copy',
-           'bench_model', 'run', 'main']
+           'bench_model', 'saved_for_backward_bytes', 'dry_run', 'run', 'main']
 
 # %% ../nbs/10_bench.ipynb #3e096578
-import argparse, copy, json, os, platform, resource, statistics, subprocess, sys, time
+import argparse, copy, json, logging, os, platform, random, resource, shutil, statistics, subprocess, sys, tempfile, time, warnings
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 import pandas as pd
+import pytorch_lightning as pl
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
@@ -25,7 +26,12 @@ from .moe import MoELayer, to_mixtral_block, EXPERTS_FUNCTIONS, FEW_TOKENS
 from .errors import UserError, option, cli_style
 from .bench_args import add_bench_commands, BENCH_DESCRIPTION
 from .model import GPT2MoEConfig, GPT2MoEForCausalLM, count_params
+from .presets import get_preset
+from .train import train, scored_loss
+from .runs import Checkpointer
 from .metrics import flops_per_token, generation_speed, markdown_table, FLOP_FORMULAS
+
+_log = logging.getLogger(__name__)
 
 # %% ../nbs/10_bench.ipynb #38a0ce1e
 def round_robin(fns:dict, repeats:int=5, warmup:int=1, sync=None) -> dict:
@@ -232,6 +238,77 @@ def bench_model(batch_size:int=1, seq_len:int=256, new_tokens:int=32, prompt_len
             speedup = df.compiled_decode_tokens_per_s / df.static_decode_tokens_per_s
             print("compiled / eager static-cache decode: " + ", ".join(f"{k} {v:.2f}x" for k, v in speedup.items()))
     return df
+
+# %% ../nbs/10_bench.ipynb #b3b6f2aa
+def saved_for_backward_bytes(model, batch, device_type:str='cpu', dtype=torch.bfloat16) -> int:
+    "Bytes one training forward of `batch` under autocast to `dtype` keeps for the backward pass (each storage once, parameters not counted)."
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    kept = {}
+    def pack(t):
+        s = t.untyped_storage()
+        if s.data_ptr() not in params: kept[s.data_ptr()] = s.nbytes()
+        return t
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), torch.autocast(device_type, dtype=dtype):
+        scored_loss(model, batch)['loss']
+    return sum(kept.values())
+
+# %% ../nbs/10_bench.ipynb #33044e7a
+def dry_run(preset:str='t4', verbose:bool=True, **settings) -> dict:
+    "Two optimizer steps of `preset` with a random full-size GPT-2 (124M) on this machine: step time, peak memory, and an estimate of T4 memory."
+    import resource, platform
+    from transformers import GPT2Config, GPT2LMHeadModel
+    from gpt2moe_instruct.world import WORDS
+    c = get_preset(preset, **settings)
+    gpu = torch.cuda.is_available()
+    tmp = Path(tempfile.mkdtemp(prefix='gpt2moe-dry-run-'))
+    try:
+        torch.manual_seed(c['seed']) # GPT-2 small's shape with random weights, saved like a hub checkpoint: the same loading path
+        GPT2LMHeadModel(GPT2Config(n_positions=max(1024, c['max_length']))).save_pretrained(tmp/'gpt2')
+        rng = random.Random(c['seed']) # answers long enough to fill max_length: the worst case
+        rows = [dict(instruction='Write a long list of words.', input='', output=' '.join(rng.choices(WORDS, k=c['max_length'])))
+                for _ in range(40)]
+        (tmp/'long.jsonl').write_text('\n'.join(json.dumps(r) for r in rows))
+        times = []
+        class Clock(pl.Callback):
+            def on_train_start(self, trainer, pl_module): self.t, self.step = time.perf_counter(), trainer.global_step
+            def on_train_batch_end(self, trainer, *args):
+                if trainer.global_step != self.step:
+                    now = time.perf_counter()
+                    times.append(now - self.t)
+                    self.t, self.step = now, trainer.global_step
+        run = dict(settings, model=str(tmp/'gpt2'), data=str(tmp/'long.jsonl'), offline=True, max_steps=2, max_epochs=-1,
+                   out_dir=str(tmp/'run'), accelerator='gpu' if gpu else 'cpu', precision=c['precision'] if gpu else 'bf16-mixed',
+                   devices=1, num_nodes=1, strategy='auto', checkpoint_every=0, max_time=None, resume=False, overwrite=False,
+                   logger='csv', val_every=0, dry_run=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore') # the long answers are cut to max_length on purpose
+            module, trainer, dm = train(preset, verbose=False, callbacks=[Clock()], **{k: v for k, v in run.items()})
+            batch = {k: v.to(module.device) for k, v in next(iter(dm.train_dataloader())).items()}
+        model = module.model.train()
+        saved = saved_for_backward_bytes(model, batch, 'cuda' if gpu else 'cpu', torch.float16 if gpu else torch.bfloat16)
+        ckpt = next(cb for cb in trainer.callbacks if isinstance(cb, Checkpointer))
+        n = count_params(model)['total']
+        fixed = 16 * n # fp32 weights, fp32 gradients, AdamW's two fp32 moments
+        context = 1.0e9 # CUDA context, cuBLAS workspace, allocator slack: an assumption, not measured here
+        report = dict(date=time.strftime('%Y-%m-%d'), device=torch.cuda.get_device_name() if gpu else f"{os.cpu_count()}-core {platform.machine()} CPU",
+                      torch=torch.__version__, precision=run['precision'], params=n, batch=tuple(batch['input_ids'].shape),
+                      accumulate=c['accumulate'], step_s=times, peak_rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
+                      checkpoint_gb=ckpt.last_path.stat().st_size / 1e9, checkpoint_s=ckpt._save_s,
+                      t4_gb=dict(weights_grads_adamw=fixed / 1e9, saved_for_backward_16bit=saved / 1e9, cuda_overhead=context / 1e9,
+                                 total=(fixed + saved + context) / 1e9))
+        report['fits_t4'] = report['t4_gb']['total'] < 15.0
+        if gpu: report['peak_gpu_gb'] = torch.cuda.max_memory_allocated() / 1e9
+        msg = (f"dry run of preset {preset!r} ({report['device']}, torch {report['torch']}, {report['precision']}): "
+               f"{n / 1e6:.1f}M parameters, micro-batch {report['batch'][0]} x {report['batch'][1]} tokens, accumulate {c['accumulate']}; "
+               f"optimizer steps took {', '.join(f'{t:.1f}' for t in times)} s; peak process memory {report['peak_rss_gb']:.1f} GB; "
+               f"checkpoint {report['checkpoint_gb']:.2f} GB written in {report['checkpoint_s']:.1f} s. T4 estimate: "
+               f"{report['t4_gb']['weights_grads_adamw']:.1f} GB weights + gradients + AdamW, "
+               f"{report['t4_gb']['saved_for_backward_16bit']:.1f} GB kept for backward at 16 bits, {context / 1e9:.0f} GB CUDA overhead = "
+               f"{report['t4_gb']['total']:.1f} GB of 15 GB")
+        _log.info(msg)
+        if verbose: print(msg)
+        return report
+    finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/10_bench.ipynb #7baecbb3
 def run(args) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""`GPT2MoEForCausalLM`: HuggingFace's GPT-2 with every MLP replaced by an MoE layer, three ways to initialise the experts, and exact parameter accounting.
+"""`GPT2MoEForCausalLM`: HuggingFace's GPT-2 with every MLP replaced by an MoE layer, four ways to initialise the experts, and exact parameter accounting.
 
 Docs: https://gpt2moe.github.io/gpt2moe_instruct/surgery.html.md"""
 
@@ -11,7 +11,7 @@ __all__ = ['INIT_STRATEGIES', 'DENSE_GUARD_KEY', 'DENSE_GUARD_MESSAGE', 'HF_MOE_
            'count_params', 'check_model_folder', 'load_model']
 
 # %% ../nbs/03_surgery.ipynb #8d0f737f
-import inspect, math, os
+import math, os
 from pathlib import Path
 from safetensors import safe_open
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ from .errors import UserError, check_names, check_source
 from .attention import add_attention_experts, attention_expert_layers, attention_router_losses, attention_inactive_params, check_attn_experts
 
 # %% ../nbs/03_surgery.ipynb #2b76550c
-from .presets import CHOICES
+from .presets import CHOICES, MoEOptions, MOE_FIELDS, check_moe_options
 INIT_STRATEGIES = CHOICES['init_strategy'] # 'scratch', 'upcycle', 'split', 'drop_upcycle': one list, in the run settings
 DENSE_GUARD_KEY = "not_a_dense_gpt2"
 DENSE_GUARD_MESSAGE = ("this folder holds a GPT2MoE (mixture-of-experts GPT-2), not a dense GPT-2: load it with "
@@ -43,68 +43,20 @@ def add_dense_guard(config:GPT2Config) -> GPT2Config:
 HF_MOE_NAMES = {'num_local_experts': 'n_experts', 'num_experts': 'n_experts', 'num_experts_per_tok': 'moe_top_k'}
 
 class GPT2MoEConfig(GPT2Config):
-    "GPT-2's config plus the mixture-of-experts fields; HuggingFace's MoE names (`HF_MOE_NAMES`) are aliases of ours."
+    "GPT-2's config plus the fields of `MoEOptions`, each checked by its rule; HuggingFace's MoE names (`HF_MOE_NAMES`) are aliases of ours."
     model_type = "gpt2moe"
     attribute_map = {**GPT2Config.attribute_map, **HF_MOE_NAMES}
-    def __init__(self,
-                 n_experts:int=8, # experts in each MoE layer
-                 moe_top_k:int=2, # experts each token is routed to
-                 expert_dim:int=256, # hidden width of one expert
-                 expert_type:str='swiglu', # 'swiglu' (new experts) or 'gelu' (GPT-2's MLP shape, for upcycle/split)
-                 expert_bias:bool=False, # biases in the experts (GELU experts copied from GPT-2 have them)
-                 router_aux_loss_coef:float=0.01, # weight of the load-balancing loss
-                 router_z_loss_coef:float=0.0, # weight of the router z-loss
-                 router_jitter:float=0.0, # multiplicative noise on the router input in training (0: off)
-                 renormalize:bool=True, # gates of the chosen experts sum to 1 (Mixtral) or stay raw probabilities
-                 aux_loss_pooled:bool=False, # HF Mixtral's balance loss over all layers pooled, instead of the per-layer mean
-                 init_strategy:str='scratch', # how experts start: 'scratch', 'upcycle' or 'split'
-                 moe_layers='all', # which blocks get an MoE layer: 'all', 'every_other' or a list of block indices
-                 expert_output_scale:float=1.0, # factor on the MoE layer's output (split sets n_experts)
-                 capacity_factor:float|None=None, # expert capacity in units of the even share; None: drop nothing
-                 noisy_gating:bool=False, # learned noise on the router logits in training (Shazeer et al. 2017)
-                 shared_expert_dim:int=0, # width of an always-on shared expert (0: none)
-                 shared_expert_gate:bool=False, # scale the shared expert by a learned sigmoid gate
-                 output_router_logits:bool=False, # return the router logits and losses even without labels (HF's MoE switch)
-                 attn_experts:int=0, # attention experts: GPT-2's heads in this many routed groups per block (0: off; lesson 3b)
-                 attn_top_k:int=2, # attention groups each token is routed to
-                 attn_aux_loss_coef:float=0.01, # weight of the attention routers' load-balancing loss
-                 attn_z_loss_coef:float=0.0, # weight of the attention routers' z-loss
-                 router_bias_update:float=0.0, # > 0: balance by a selection bias moved this much per step, DeepSeek-V3 (0: off)
-                 **kwargs): # GPT-2's own fields (n_layer, n_embd, n_head, ...), or HF's names for ours
-        ours = dict(n_experts=n_experts, moe_top_k=moe_top_k)
+    def __init__(self, **kwargs): # `MoEOptions`' fields (or HF's names for two of them) and GPT-2's own (n_layer, n_embd, ...)
         for alias in [a for a in HF_MOE_NAMES if a in kwargs]: # e.g. num_experts=4 sets n_experts
             name, value = HF_MOE_NAMES[alias], kwargs.pop(alias)
-            if ours[name] not in (value, inspect.signature(GPT2MoEConfig).parameters[name].default):
-                raise UserError(f"{alias}={value!r} is another name for {name}, which is already {ours[name]!r}")
-            ours[name] = value
-        n_experts, moe_top_k = ours['n_experts'], ours['moe_top_k']
-        self.output_router_logits = output_router_logits
-        self.n_experts, self.moe_top_k, self.expert_dim, self.expert_type = n_experts, moe_top_k, expert_dim, expert_type
-        self.expert_bias, self.router_aux_loss_coef, self.router_z_loss_coef = expert_bias, router_aux_loss_coef, router_z_loss_coef
-        self.router_jitter, self.renormalize, self.aux_loss_pooled = router_jitter, renormalize, aux_loss_pooled
-        self.init_strategy, self.moe_layers, self.expert_output_scale = init_strategy, moe_layers, expert_output_scale
-        self.capacity_factor, self.noisy_gating = capacity_factor, noisy_gating # notebook 2's options, off by default
-        self.shared_expert_dim, self.shared_expert_gate = shared_expert_dim, shared_expert_gate
-        self.attn_experts, self.attn_top_k, self.attn_aux_loss_coef = attn_experts, attn_top_k, attn_aux_loss_coef
-        self.attn_z_loss_coef, self.router_bias_update = attn_z_loss_coef, router_bias_update
+            if kwargs.get(name, value) != value: raise UserError(f"{alias}={value!r} is another name for {name}, which is already {kwargs[name]!r}")
+            kwargs[name] = value
+        moe = MoEOptions(**{k: kwargs.pop(k) for k in MOE_FIELDS if k in kwargs}) # every option checked; the others take their defaults
+        for k in MOE_FIELDS: setattr(self, k, getattr(moe, k))
         super().__init__(**kwargs)
         add_dense_guard(self) # see 'The dense-class trap' below
-        self.moe_layer_ids # validates moe_layers
-        if not (isinstance(n_experts, int) and n_experts >= 1): raise ValueError(f"n_experts must be a positive int, got {n_experts!r}")
-        if not (isinstance(moe_top_k, int) and 1 <= moe_top_k <= n_experts):
-            raise ValueError(f"moe_top_k must be an int in [1, n_experts={n_experts}], got {moe_top_k!r}")
-        if not (isinstance(expert_dim, int) and expert_dim >= 1): raise ValueError(f"expert_dim must be a positive int, got {expert_dim!r}")
-        if expert_type not in ('swiglu', 'gelu'): raise ValueError(f"expert_type must be 'swiglu' or 'gelu', got {expert_type!r}")
-        if init_strategy not in INIT_STRATEGIES: raise ValueError(f"init_strategy must be one of {INIT_STRATEGIES}, got {init_strategy!r}")
-        if init_strategy != 'scratch' and expert_type != 'gelu':
-            raise ValueError(f"init_strategy={init_strategy!r} copies GPT-2's GELU MLP, so it needs expert_type='gelu' "
-                             "(a GELU network cannot be copied into SwiGLU experts)")
-        if not (capacity_factor is None or capacity_factor > 0): raise ValueError(f"capacity_factor must be None (dropless) or > 0, got {capacity_factor!r}")
-        if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0): raise ValueError(f"shared_expert_dim must be an int >= 0, got {shared_expert_dim!r}")
-        if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
-        if attn_experts: check_attn_experts(self.n_head, attn_experts, attn_top_k)
-        for name in ('router_aux_loss_coef', 'router_z_loss_coef', 'router_jitter', 'attn_aux_loss_coef', 'attn_z_loss_coef', 'router_bias_update'):
-            if getattr(self, name) < 0: raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        self.moe_layer_ids # checks moe_layers against n_layer
+        if self.attn_experts: check_attn_experts(self.n_head, self.attn_experts, self.attn_top_k)
 
     @property
     def moe_layer_ids(self) -> list:
@@ -271,12 +223,11 @@ def load_gpt2(source="gpt2") -> GPT2LMHeadModel:
 # %% ../nbs/03_surgery.ipynb #b26e0a00
 def moe_config_for(dense_config:GPT2Config, init_strategy:str='scratch', **moe_overrides) -> GPT2MoEConfig:
     "A `GPT2MoEConfig` with `dense_config`'s GPT-2 fields, the strategy's expert shape, and `moe_overrides` (unknown names refused)."
-    if init_strategy not in INIT_STRATEGIES: raise ValueError(f"init_strategy must be one of {INIT_STRATEGIES}, got {init_strategy!r}")
+    check_moe_options(init_strategy=init_strategy)
     d = {k: v for k, v in dense_config.to_dict().items() if k not in ('model_type', 'architectures', 'transformers_version', '_name_or_path')}
-    ours = [n for n in inspect.signature(GPT2MoEConfig).parameters if n != 'kwargs']
-    check_names(moe_overrides, ours + list(HF_MOE_NAMES) + list(d), 'MoE option') # GPT-2's own fields may be overridden too
+    check_names(moe_overrides, list(MOE_FIELDS) + list(HF_MOE_NAMES) + list(d), 'MoE option') # GPT-2's own fields may be overridden too
     n_inner = dense_config.n_inner or 4 * dense_config.n_embd
-    E = {HF_MOE_NAMES.get(k, k): v for k, v in moe_overrides.items()}.get('n_experts', 8) # under our name or HF's
+    E = {HF_MOE_NAMES.get(k, k): v for k, v in moe_overrides.items()}.get('n_experts', MOE_FIELDS['n_experts'].default) # under our name or HF's
     if init_strategy in ('upcycle', 'drop_upcycle'): d.update(expert_type='gelu', expert_bias=True, expert_dim=n_inner)
     if init_strategy == 'split':
         if n_inner % E: raise ValueError(f"split needs n_experts to divide the MLP width {n_inner}, got n_experts={E}")

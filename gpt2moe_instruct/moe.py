@@ -20,6 +20,7 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 from .expert import SwiGLUExpert, GELUExpert
 from .router import TopKRouter, BiasBalancedRouter, Routing
+from .presets import check_moe_options
 
 # %% ../nbs/02_moe.ipynb #b4c37d27
 def moe_forward_loop(x:Tensor,               # (N, d) tokens
@@ -101,9 +102,8 @@ class ExpertBank(nn.Module):
                  experts_implementation:str|None=None, # 'loop', 'eager', 'batched_mm', 'grouped_mm'; None: chosen per call
                 ):
         super().__init__()
-        if expert_type not in ('swiglu', 'gelu'): raise ValueError(f"expert_type must be 'swiglu' or 'gelu', got {expert_type!r}")
-        for name, val in (('n_experts', n_experts), ('d_model', d_model), ('expert_dim', expert_dim)):
-            if not isinstance(val, int) or val <= 0: raise ValueError(f"{name} must be a positive int, got {val!r}")
+        if not (isinstance(d_model, int) and d_model >= 1): raise ValueError(f"d_model must be a positive int, got {d_model!r}")
+        check_moe_options(n_experts=n_experts, expert_dim=expert_dim, expert_type=expert_type, expert_bias=expert_bias)
         self.n_experts, self.expert_type, self.impl = n_experts, expert_type, impl
         self.experts_implementation = check_experts_implementation(experts_implementation)
         self.w1 = nn.Parameter(torch.randn(n_experts, d_model, expert_dim) * std)      # (E, d, f)
@@ -260,16 +260,6 @@ class MoEOutput(NamedTuple):
     counts: Tensor  # (E,) assignments routed to each expert (before any capacity limit)
     dropped: Tensor # () int64 assignments dropped by the capacity limit; 0 when dropless
 
-# %% ../nbs/02_moe.ipynb #0b8f7d2c
-def _check_moe_options(capacity_factor, shared_expert_dim, shared_expert_gate, router_bias_update):
-    "Raise a ValueError for an `MoELayer` option out of range or a combination that makes no sense."
-    if capacity_factor is not None and not capacity_factor > 0:
-        raise ValueError(f"capacity_factor must be None (dropless) or > 0, got {capacity_factor!r}")
-    if not (isinstance(shared_expert_dim, int) and shared_expert_dim >= 0):
-        raise ValueError(f"shared_expert_dim must be an int >= 0 (0: no shared expert), got {shared_expert_dim!r}")
-    if shared_expert_gate and not shared_expert_dim: raise ValueError("shared_expert_gate needs a shared expert: set shared_expert_dim > 0")
-    if not router_bias_update >= 0: raise ValueError(f"router_bias_update must be >= 0 (0: no bias balancing), got {router_bias_update!r}")
-
 # %% ../nbs/02_moe.ipynb #92d8dded
 def _moe_router(d_model, n_experts, moe_top_k, renormalize, router_jitter, noisy_gating, router_bias_update):
     "`MoELayer`'s router: a `BiasBalancedRouter` with speed `router_bias_update` if it is > 0, else a `TopKRouter`."
@@ -311,7 +301,8 @@ class MoELayer(nn.Module):
                  router_bias_update:float=0.0,    # > 0: a `BiasBalancedRouter` with this bias update speed (DeepSeek-V3); 0: plain router
                 ):
         super().__init__()
-        _check_moe_options(capacity_factor, shared_expert_dim, shared_expert_gate, router_bias_update)
+        check_moe_options(capacity_factor=capacity_factor, shared_expert_dim=shared_expert_dim, shared_expert_gate=shared_expert_gate,
+                          router_bias_update=router_bias_update, expert_output_scale=expert_output_scale) # the router and bank check theirs
         self.d_model, self.n_experts, self.moe_top_k, self.expert_output_scale = d_model, n_experts, moe_top_k, expert_output_scale
         self.capacity_factor, self.router = capacity_factor, _moe_router(d_model, n_experts, moe_top_k, renormalize, router_jitter, noisy_gating, router_bias_update)
         self.experts = ExpertBank(n_experts, d_model, expert_dim, expert_type=expert_type, expert_bias=expert_bias, std=std, out_std=out_std, impl=impl,

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from .presets import check_moe_options
 
 # %% ../nbs/01_router.ipynb #e0cc9c3f
 class Routing(NamedTuple):
@@ -42,10 +43,8 @@ class TopKRouter(nn.Module):
                  noisy_gating:bool=False, # training only: add softplus(W_noise x) * N(0, 1) to the logits (Shazeer et al. 2017)
                 ):
         super().__init__()
-        for name, val in (('d_model', d_model), ('n_experts', n_experts), ('moe_top_k', moe_top_k)):
-            if not isinstance(val, int) or val < 1: raise ValueError(f"{name} must be a positive int, got {val!r}")
-        if moe_top_k > n_experts: raise ValueError(f"moe_top_k={moe_top_k} must be <= n_experts={n_experts}")
-        if not router_jitter >= 0: raise ValueError(f"router_jitter must be >= 0, got {router_jitter!r}")
+        if not (isinstance(d_model, int) and d_model >= 1): raise ValueError(f"d_model must be a positive int, got {d_model!r}")
+        check_moe_options(n_experts=n_experts, moe_top_k=moe_top_k, renormalize=renormalize, router_jitter=router_jitter, noisy_gating=noisy_gating)
         self.d_model, self.n_experts, self.moe_top_k = d_model, n_experts, moe_top_k
         self.renormalize, self.router_jitter = renormalize, float(router_jitter)
         self.gate = nn.Linear(d_model, n_experts, bias=False)
