@@ -7,7 +7,7 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/chat.html.md"""
 # %% auto #0
 __all__ = ['TURN_SEP', 'Packed', 'COMMANDS', 'QUIT', 'next_token_probs', 'StopOnStrings', 'visible_text', 'TextCallbackStreamer',
            'generate', 'template_stops', 'respond', 'format_turn', 'pack_turns', 'Chat', 'alpaca_chat_template',
-           'add_chat_template', 'reply_budget', 'chat_cli', 'render_history', 'chat_widget']
+           'add_chat_template', 'send_and_note', 'reply_budget', 'chat_cli', 'render_history', 'chat_widget']
 
 # %% ../nbs/07_chat.ipynb #1c380745
 import contextlib, html, os, warnings
@@ -282,7 +282,7 @@ from .errors import UserError, option
 COMMANDS = "/reset clears the memory, /quit (or exit, quit) leaves"
 QUIT = ('/quit', '/exit', 'quit', 'exit')
 
-def _send_and_note(chat, message, **kwargs):
+def send_and_note(chat, message, **kwargs):
     "`chat.send`, returning the reply and the memory warnings as short notes."
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
@@ -329,7 +329,7 @@ def chat_cli(model_path:str, offline:bool=False, template:str="short", max_new_t
         if message.lower() in QUIT: break
         if _chat_command(chat, message): continue
         print("bot> ", end='', flush=True)
-        try: _, notes = _send_and_note(chat, message, stream=True)
+        try: _, notes = send_and_note(chat, message, stream=True)
         except ValueError as e:
             print(f"\n[{e}]")
             continue
@@ -360,7 +360,7 @@ def chat_widget(chat:Chat) -> widgets.VBox:
             pieces.append(piece)
             log.value = render_history(chat.history + [(message, ''.join(pieces))])
         try:
-            _, notes = _send_and_note(chat, message, on_text=on_text)
+            _, notes = send_and_note(chat, message, on_text=on_text)
             status.value = html.escape(' '.join(notes))
         except ValueError as e: status.value = f"<span style='color:red'>{html.escape(str(e))}</span>"
         finally: send_button.disabled = False

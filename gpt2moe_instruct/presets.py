@@ -6,12 +6,13 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/presets.html.md"""
 
 # %% auto #0
 __all__ = ['POSITIVE_INT', 'NON_NEGATIVE_INT', 'POSITIVE', 'NON_NEGATIVE', 'BOOL', 'CHOICES', 'DROPLESS_OR_POSITIVE',
-           'MOE_LAYERS', 'MOE_FIELDS', 'TRAIN_MOE_OPTIONS', 'PRESETS', 'PRESET_ALIASES', 'PRESET_HELP', 'PRESET_GROUPS',
-           'one_of', 'MoEOptions', 'check_moe_options', 'parse_duration', 'get_preset']
+           'MOE_LAYERS', 'MOE_FIELDS', 'TRAIN_MOE_OPTIONS', 'NO_LIMIT_OR_POSITIVE', 'ANY', 'M', 'D', 'O', 'H', 'R',
+           'PRESETS', 'PRESET_ALIASES', 'PRESET_HELP', 'PRESET_GROUPS', 'one_of', 'MoEOptions', 'check_moe_options',
+           'RunSettings', 'parse_duration', 'get_preset']
 
 # %% ../nbs/presets.ipynb #b01f19c2
 import json, math, os
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from .errors import UserError, option, check_names
 
@@ -86,60 +87,90 @@ def check_moe_options(**given):
 # %% ../nbs/presets.ipynb #46f4e987
 TRAIN_MOE_OPTIONS = ('n_experts', 'moe_top_k', 'expert_dim', 'router_aux_loss_coef', 'router_z_loss_coef', 'router_jitter', 'renormalize',
                      'capacity_factor', 'noisy_gating', 'shared_expert_dim', 'shared_expert_gate', 'router_bias_update') # offered as flags
+NO_LIMIT_OR_POSITIVE = (lambda v: _int(v) and (v >= 1 or v == -1), "a positive integer, or -1 for no limit")
+ANY = (lambda v: True, "anything") # checked where it is used (max_time by parse_duration, model and data when read)
 
-_COMMON = dict(data='tatsu-lab/alpaca', arch='moe', weight_decay=0.01, eps=1e-8, val_fraction=0.05,
-               template='short', train_on_prompt=False, devices=1, num_nodes=1, strategy='auto', gradient_clip_val=1.0,
-               gradient_checkpointing=False, seed=0, offline_n=None, keep_checkpoints=2, max_time=None, resume=False, overwrite=False,
-               logger='csv', dry_run=False, **{k: MOE_FIELDS[k].default for k in ('init_strategy', *TRAIN_MOE_OPTIONS)})
-PRESETS = {
-    't4': dict(_COMMON, model='gpt2', offline=False, batch_size=2, accumulate=2, max_length=1024, precision='16-mixed',
-               max_epochs=12, max_steps=-1, lr=6.9e-5, warmup_steps=420, cycles=3, accelerator='auto', out_dir='runs/t4',
-               log_every_n_steps=50, checkpoint_every=1400, val_every=4000),
-    'tiny': dict(_COMMON, model='tiny', data='synthetic', offline=True, batch_size=16, accumulate=1, max_length=128,
-                 precision='32-true', max_epochs=-1, max_steps=300, lr=2e-3, warmup_steps=30, cycles=1, accelerator='cpu',
-                 out_dir='runs/tiny', offline_n=None, log_every_n_steps=10, checkpoint_every=100, val_every=0),
-}
-PRESETS['t4_1epoch'] = dict(PRESETS['t4'], max_epochs=1, out_dir='runs/t4_1epoch', max_time='03:30:00')
+def _setting(default, group:str, help:str, rule:tuple=ANY):
+    "A field of `RunSettings`: its default (the `tiny` preset's), its group in `--help`, its help line and its rule."
+    return field(default=default, metadata=dict(group=group, help=help, rule=rule))
+
+def _moe_setting(name:str):
+    "A field of `RunSettings` for the MoE option `name`, as `MoEOptions` describes it."
+    return field(default=MOE_FIELDS[name].default, metadata=dict(MOE_FIELDS[name].metadata, group='mixture of experts'))
+
+# %% ../nbs/presets.ipynb #e1fda3d7
+M, D, O, H, R = 'model', 'data', 'optimisation', 'hardware', 'run folder, checkpoints and logs' # the groups of --help, in order
+
+@dataclass
+class RunSettings:
+    "Every setting of `train` and `gpt2moe train`, typed, with its group and help line for `--help` and its rule; checked when made."
+    model: str = _setting('tiny', M, "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny' (a small random GPT-2)")
+    arch: str = _setting('moe', M, "'moe' or 'dense'", one_of(*CHOICES['arch']))
+    init_strategy: str = field(default=MOE_FIELDS['init_strategy'].default, metadata=dict(MOE_FIELDS['init_strategy'].metadata, group=M))
+    n_experts: int = _moe_setting('n_experts')
+    moe_top_k: int = _moe_setting('moe_top_k')
+    expert_dim: int = _moe_setting('expert_dim')
+    router_aux_loss_coef: float = _moe_setting('router_aux_loss_coef')
+    router_z_loss_coef: float = _moe_setting('router_z_loss_coef')
+    router_jitter: float = _moe_setting('router_jitter')
+    renormalize: bool = _moe_setting('renormalize')
+    capacity_factor: float|None = _moe_setting('capacity_factor')
+    noisy_gating: bool = _moe_setting('noisy_gating')
+    shared_expert_dim: int = _moe_setting('shared_expert_dim')
+    shared_expert_gate: bool = _moe_setting('shared_expert_gate')
+    router_bias_update: float = _moe_setting('router_bias_update')
+    data: str = _setting('synthetic', D, "'synthetic', a hub dataset id, or a .json/.jsonl file of Alpaca records")
+    offline: bool = _setting(True, D, "offline GPT-2 tokenizer (no hub)", BOOL)
+    offline_n: int|None = _setting(None, D, "synthetic training questions to use (default: all)", (lambda v: v is None or POSITIVE_INT[0](v), "a positive integer"))
+    template: str = _setting('short', D, "prompt template: short or stanford", one_of(*CHOICES['template']))
+    max_length: int = _setting(128, D, "tokens per example", POSITIVE_INT)
+    train_on_prompt: bool = _setting(False, D, "score the prompt tokens too", BOOL)
+    val_fraction: float = _setting(0.05, D, "share of the data held out for validation", (lambda v: _number(v) and 0 < v < 1, "a number between 0 and 1"))
+    batch_size: int = _setting(16, O, "micro-batch size", POSITIVE_INT)
+    accumulate: int = _setting(1, O, "gradient accumulation steps (micro-batches per optimizer step)", POSITIVE_INT)
+    lr: float = _setting(2e-3, O, "peak learning rate", POSITIVE)
+    weight_decay: float = _setting(0.01, O, "AdamW weight decay", NON_NEGATIVE)
+    eps: float = _setting(1e-8, O, "AdamW epsilon", POSITIVE)
+    warmup_steps: int = _setting(30, O, "linear warm-up steps", NON_NEGATIVE_INT)
+    cycles: int = _setting(1, O, "cosine cycles (hard restarts)", POSITIVE_INT)
+    gradient_clip_val: float|None = _setting(1.0, O, "clip the gradient norm at this value", (lambda v: v is None or NON_NEGATIVE[0](v), "a number >= 0 (0: no clipping)"))
+    max_steps: int = _setting(300, O, "optimizer steps (-1: use max_epochs)", NO_LIMIT_OR_POSITIVE)
+    max_epochs: int = _setting(-1, O, "epochs (-1: no limit)", NO_LIMIT_OR_POSITIVE)
+    precision: str = _setting('32-true', O, "e.g. 32-true, 16-mixed, bf16-mixed", one_of(*CHOICES['precision']))
+    gradient_checkpointing: bool = _setting(False, O, "recompute activations in the backward pass (less memory)", BOOL)
+    seed: int = _setting(0, O, "random seed", NON_NEGATIVE_INT)
+    accelerator: str = _setting('cpu', H, "cpu, gpu or auto", one_of(*CHOICES['accelerator']))
+    devices: int|str|list = _setting(1, H, "devices (GPUs or CPU processes) per machine",
+                                     (lambda v: isinstance(v, (str, list, tuple)) or NO_LIMIT_OR_POSITIVE[0](v), "a positive integer, -1 (all), 'auto' or a list"))
+    num_nodes: int = _setting(1, H, "machines (nodes), each running one process per device; started by torchrun or SLURM", POSITIVE_INT)
+    strategy: str = _setting('auto', H, "auto, ddp, fsdp, deepspeed_stage_2, ...")
+    out_dir: str = _setting('runs/tiny', R, "where logs, checkpoints and the model go")
+    resume: bool = _setting(False, R, "continue from the newest checkpoint in out_dir/checkpoints (a new run if there is none)", BOOL)
+    overwrite: bool = _setting(False, R, "replace the checkpoints, model and logs of an earlier run in out_dir", BOOL)
+    checkpoint_every: int = _setting(100, R, "save a checkpoint every N optimizer steps (0: only at the end and when stopped)", NON_NEGATIVE_INT)
+    keep_checkpoints: int = _setting(2, R, "how many of the newest checkpoints to keep in out_dir/checkpoints", POSITIVE_INT)
+    max_time: str|float|None = _setting(None, R, "end cleanly, with a checkpoint, before this much time: HH:MM:SS or DD:HH:MM:SS")
+    val_every: int = _setting(0, R, "validate every N optimizer steps (0: at the end of each epoch)", NON_NEGATIVE_INT)
+    log_every_n_steps: int = _setting(10, R, "logging interval", POSITIVE_INT)
+    logger: str = _setting('csv', R, "csv, tensorboard or wandb (CSV logs are always written)", one_of(*CHOICES['logger']))
+    dry_run: bool = _setting(False, R, "2 optimizer steps of the preset on a random full-size GPT-2 here: step time, memory, T4 estimate", BOOL)
+    def __post_init__(self):
+        for f in fields(self):
+            ok, what = f.metadata['rule']
+            if not ok(v := getattr(self, f.name)): raise UserError(f"{option(f.name, v)}: must be {what}")
+
+# %% ../nbs/presets.ipynb #287aaae3
+_T4 = replace(RunSettings(), model='gpt2', data='tatsu-lab/alpaca', offline=False, batch_size=2, accumulate=2, max_length=1024,
+              precision='16-mixed', max_epochs=12, max_steps=-1, lr=6.9e-5, warmup_steps=420, cycles=3, accelerator='auto',
+              out_dir='runs/t4', log_every_n_steps=50, checkpoint_every=1400, val_every=4000)
+PRESETS = {'t4': asdict(_T4), 'tiny': asdict(RunSettings()),
+           't4_1epoch': asdict(replace(_T4, max_epochs=1, out_dir='runs/t4_1epoch', max_time='03:30:00'))}
 PRESET_ALIASES = {'demo': 'tiny'} # an earlier name of a preset
-
-PRESET_HELP = { # one line per setting: the command line's --help shows these
-    'model': "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny' (a small random GPT-2)",
-    'data': "'synthetic', a hub dataset id, or a .json/.jsonl file of Alpaca records", 'arch': "'moe' or 'dense'",
-    'offline': "offline GPT-2 tokenizer (no hub)",
-    'batch_size': "micro-batch size", 'accumulate': "gradient accumulation steps (micro-batches per optimizer step)",
-    'max_length': "tokens per example", 'precision': "e.g. 32-true, 16-mixed, bf16-mixed",
-    'max_epochs': "epochs (-1: no limit)", 'max_steps': "optimizer steps (-1: use max_epochs)", 'lr': "peak learning rate",
-    'weight_decay': "AdamW weight decay", 'eps': "AdamW epsilon", 'warmup_steps': "linear warm-up steps",
-    'cycles': "cosine cycles (hard restarts)", 'val_fraction': "share of the data held out for validation",
-    'template': "prompt template: short or stanford", 'train_on_prompt': "score the prompt tokens too",
-    'devices': "devices (GPUs or CPU processes) per machine", 'num_nodes': "machines (nodes), each running one process per device; started by torchrun or SLURM",
-    'strategy': "auto, ddp, fsdp, deepspeed_stage_2, ...",
-    'accelerator': "cpu, gpu or auto", 'gradient_clip_val': "clip the gradient norm at this value",
-    'gradient_checkpointing': "recompute activations in the backward pass (less memory)",
-    'out_dir': "where logs, checkpoints and the model go", 'seed': "random seed", 'offline_n': "synthetic training questions to use (default: all)",
-    'log_every_n_steps': "logging interval",
-    'checkpoint_every': "save a checkpoint every N optimizer steps (0: only at the end and when stopped)",
-    'keep_checkpoints': "how many of the newest checkpoints to keep in out_dir/checkpoints",
-    'max_time': "end cleanly, with a checkpoint, before this much time: HH:MM:SS or DD:HH:MM:SS",
-    'resume': "continue from the newest checkpoint in out_dir/checkpoints (a new run if there is none)",
-    'overwrite': "replace the checkpoints, model and logs of an earlier run in out_dir",
-    'logger': "csv, tensorboard or wandb (CSV logs are always written)",
-    'val_every': "validate every N optimizer steps (0: at the end of each epoch)",
-    'dry_run': "2 optimizer steps of the preset on a random full-size GPT-2 here: step time, memory, T4 estimate",
-    **{k: MOE_FIELDS[k].metadata['help'] for k in ('init_strategy', *TRAIN_MOE_OPTIONS)}, # as MoEOptions describes them
-}
+PRESET_HELP = {f.name: f.metadata['help'] for f in fields(RunSettings)} # one line per setting: the command line's --help shows these
 
 # %% ../nbs/presets.ipynb #dc8be631
-PRESET_GROUPS = {
-    'model': ('model', 'arch', 'init_strategy'),
-    'mixture of experts': TRAIN_MOE_OPTIONS,
-    'data': ('data', 'offline', 'offline_n', 'template', 'max_length', 'train_on_prompt', 'val_fraction'),
-    'optimisation': ('batch_size', 'accumulate', 'lr', 'weight_decay', 'eps', 'warmup_steps', 'cycles', 'gradient_clip_val',
-                     'max_steps', 'max_epochs', 'precision', 'gradient_checkpointing', 'seed'),
-    'hardware': ('accelerator', 'devices', 'num_nodes', 'strategy'),
-    'run folder, checkpoints and logs': ('out_dir', 'resume', 'overwrite', 'checkpoint_every', 'keep_checkpoints', 'max_time',
-                                         'val_every', 'log_every_n_steps', 'logger', 'dry_run'),
-}
+PRESET_GROUPS = {} # group: its settings, in the order of RunSettings
+for f in fields(RunSettings): PRESET_GROUPS[f.metadata['group']] = PRESET_GROUPS.get(f.metadata['group'], ()) + (f.name,)
 
 # %% ../nbs/presets.ipynb #0ecafca2
 def parse_duration(t) -> float|None:
@@ -155,23 +186,9 @@ def parse_duration(t) -> float|None:
     if secs <= 0: raise UserError(f"{option('max_time', t)}: must be a positive duration")
     return secs
 
-# %% ../nbs/presets.ipynb #cc84b28e
-_RULES = { # setting: (is the value valid?, what it must be)
-    **{k: POSITIVE_INT for k in ('batch_size', 'accumulate', 'max_length', 'num_nodes', 'log_every_n_steps', 'cycles', 'keep_checkpoints')},
-    **{k: NON_NEGATIVE_INT for k in ('warmup_steps', 'seed', 'checkpoint_every', 'val_every')},
-    **{k: (lambda v: _int(v) and (v >= 1 or v == -1), "a positive integer, or -1 for no limit") for k in ('max_steps', 'max_epochs')},
-    **{k: POSITIVE for k in ('lr', 'eps')}, 'weight_decay': NON_NEGATIVE,
-    'gradient_clip_val': (lambda v: v is None or (_number(v) and v >= 0), "a number >= 0 (0: no clipping)"),
-    'val_fraction': (lambda v: _number(v) and 0 < v < 1, "a number between 0 and 1"),
-    'offline_n': (lambda v: v is None or (_int(v) and v >= 1), "a positive integer"),
-    'devices': (lambda v: isinstance(v, (str, list, tuple)) or (_int(v) and (v >= 1 or v == -1)), "a positive integer, -1 (all), 'auto' or a list"),
-    **{k: BOOL for k in ('offline', 'train_on_prompt', 'gradient_checkpointing', 'resume', 'overwrite', 'dry_run')},
-    **{k: one_of(*c) for k, c in CHOICES.items()},
-    **{k: MOE_FIELDS[k].metadata['rule'] for k in TRAIN_MOE_OPTIONS},
-}
+# %% ../nbs/presets.ipynb #c019bfee
 _MOE_ONLY = ('init_strategy', *TRAIN_MOE_OPTIONS) # what a dense model has no use for
 
-# %% ../nbs/presets.ipynb #c019bfee
 def _saved_moe(model) -> bool:
     "Is `model` a folder holding a saved GPT2MoE (which `build_model` loads as it is)?"
     cfg = Path(model)/'config.json' if isinstance(model, (str, os.PathLike)) else None
@@ -197,9 +214,7 @@ def get_preset(name:str, **overrides) -> dict:
     name = PRESET_ALIASES.get(name, name)
     if name not in PRESETS: raise UserError(f"unknown {option('preset', name)}; choose one of {', '.join(sorted(PRESETS))}")
     check_names(overrides, PRESETS[name], 'setting')
-    c = {**PRESETS[name], **overrides}
-    for k, (ok, what) in _RULES.items():
-        if not ok(c[k]): raise UserError(f"{option(k, c[k])}: must be {what}")
+    c = asdict(RunSettings(**{**PRESETS[name], **overrides})) # each value checked against its rule
     parse_duration(c['max_time'])
     _check_together(c, overrides)
     return c

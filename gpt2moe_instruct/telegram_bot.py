@@ -13,7 +13,7 @@ import asyncio, contextlib, functools, logging, math, os, re, threading, time
 from collections import deque
 import torch
 from .model import load_model
-from .chat import Chat, _send_and_note, reply_budget
+from .chat import Chat, send_and_note, reply_budget
 from .data import load_tokenizer
 try:
     from telegram import Update
@@ -175,7 +175,7 @@ class ChatBot:
             if chat is not None: chat.reset()
             return RESET_DONE
         if chat is None: chat = self.chats[chat_id] = self.chat_factory()
-        job = asyncio.ensure_future(asyncio.to_thread(_send_and_note, chat, message))
+        job = asyncio.ensure_future(asyncio.to_thread(send_and_note, chat, message))
         while not job.done():
             try: await bot.send_chat_action(chat_id, ChatAction.TYPING)
             except Exception as e: _log.warning("chat %s: typing indicator failed (%s)", chat_id, type(e).__name__)
