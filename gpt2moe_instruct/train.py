@@ -173,7 +173,9 @@ def train(preset:str='tiny', ckpt_path=None, datamodule=None, model_instance=Non
     "Fine-tune with preset `preset` plus `settings` (any preset key, e.g. `model='gpt2'`); returns `(module, trainer, datamodule)`, or the report if `dry_run`; raises `TrainingStopped` after a clean save if a signal stopped it."
     started = time.monotonic()
     c = get_preset(preset, **settings)
-    if c['dry_run']: from gpt2moe_instruct.bench import dry_run; return dry_run(preset, verbose=verbose, **{k: v for k, v in settings.items() if k != 'dry_run'})
+    if c['dry_run']:
+        from gpt2moe_instruct.bench import dry_run # the benchmarks lesson builds it (it calls train)
+        return dry_run(preset, verbose=verbose, **{k: v for k, v in settings.items() if k != 'dry_run'})
     out, every, val_every = Path(c['out_dir']), c['checkpoint_every'] or None, c['val_every'] or None
     ckpt = Checkpointer(out/'checkpoints', every, c['keep_checkpoints'], c['max_time'], started=started)
     trainer = Trainer(accelerator=c['accelerator'], devices=c['devices'], num_nodes=c['num_nodes'], strategy=c['strategy'], precision=c['precision'],
