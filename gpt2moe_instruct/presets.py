@@ -1,4 +1,4 @@
-"""The presets of `gpt2moe train` and `train()`, the help line of every setting, and the one place where settings are checked. Plain Python, no torch: the command line reads this module to build `--help` in a fraction of a second.
+"""Every setting in one place, typed: the MoE options (`MoEOptions`), which the config, the layers and the command line read, and the settings and presets of `gpt2moe train` and `train()` (`RunSettings`), each with its help line and rule. Plain Python, no torch: the command line reads this module to build `--help` in a fraction of a second.
 
 Docs: https://gpt2moe.github.io/gpt2moe_instruct/presets.html.md"""
 
@@ -6,9 +6,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/presets.html.md"""
 
 # %% auto #0
 __all__ = ['POSITIVE_INT', 'NON_NEGATIVE_INT', 'POSITIVE', 'NON_NEGATIVE', 'BOOL', 'CHOICES', 'DROPLESS_OR_POSITIVE',
-           'MOE_LAYERS', 'MOE_FIELDS', 'TRAIN_MOE_OPTIONS', 'NO_LIMIT_OR_POSITIVE', 'ANY', 'M', 'D', 'O', 'H', 'R',
-           'PRESETS', 'PRESET_ALIASES', 'PRESET_HELP', 'PRESET_GROUPS', 'one_of', 'MoEOptions', 'check_moe_options',
-           'RunSettings', 'parse_duration', 'get_preset']
+           'MOE_LAYERS', 'MOE_FIELDS', 'TRAIN_MOE_OPTIONS', 'NO_LIMIT_OR_POSITIVE', 'ANY', 'PRESETS', 'PRESET_ALIASES',
+           'PRESET_HELP', 'PRESET_GROUPS', 'one_of', 'MoEOptions', 'check_moe_options', 'RunSettings', 'parse_duration',
+           'get_preset']
 
 # %% ../nbs/presets.ipynb #b01f19c2
 import json, math, os
@@ -99,14 +99,14 @@ def _moe_setting(name:str):
     return field(default=MOE_FIELDS[name].default, metadata=dict(MOE_FIELDS[name].metadata, group='mixture of experts'))
 
 # %% ../nbs/presets.ipynb #e1fda3d7
-M, D, O, H, R = 'model', 'data', 'optimisation', 'hardware', 'run folder, checkpoints and logs' # the groups of --help, in order
+_M, _D, _O, _H, _R = 'model', 'data', 'optimisation', 'hardware', 'run folder, checkpoints and logs' # the groups of --help, in order
 
 @dataclass
 class RunSettings:
     "Every setting of `train` and `gpt2moe train`, typed, with its group and help line for `--help` and its rule; checked when made."
-    model: str = _setting('tiny', M, "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny' (a small random GPT-2)")
-    arch: str = _setting('moe', M, "'moe' or 'dense'", one_of(*CHOICES['arch']))
-    init_strategy: str = field(default=MOE_FIELDS['init_strategy'].default, metadata=dict(MOE_FIELDS['init_strategy'].metadata, group=M))
+    model: str = _setting('tiny', _M, "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny' (a small random GPT-2)")
+    arch: str = _setting('moe', _M, "'moe' or 'dense'", one_of(*CHOICES['arch']))
+    init_strategy: str = field(default=MOE_FIELDS['init_strategy'].default, metadata=dict(MOE_FIELDS['init_strategy'].metadata, group=_M))
     n_experts: int = _moe_setting('n_experts')
     moe_top_k: int = _moe_setting('moe_top_k')
     expert_dim: int = _moe_setting('expert_dim')
@@ -119,41 +119,41 @@ class RunSettings:
     shared_expert_dim: int = _moe_setting('shared_expert_dim')
     shared_expert_gate: bool = _moe_setting('shared_expert_gate')
     router_bias_update: float = _moe_setting('router_bias_update')
-    data: str = _setting('synthetic', D, "'synthetic', a hub dataset id, or a .json/.jsonl file of Alpaca records")
-    offline: bool = _setting(True, D, "offline GPT-2 tokenizer (no hub)", BOOL)
-    offline_n: int|None = _setting(None, D, "synthetic training questions to use (default: all)", (lambda v: v is None or POSITIVE_INT[0](v), "a positive integer"))
-    template: str = _setting('short', D, "prompt template: short or stanford", one_of(*CHOICES['template']))
-    max_length: int = _setting(128, D, "tokens per example", POSITIVE_INT)
-    train_on_prompt: bool = _setting(False, D, "score the prompt tokens too", BOOL)
-    val_fraction: float = _setting(0.05, D, "share of the data held out for validation", (lambda v: _number(v) and 0 < v < 1, "a number between 0 and 1"))
-    batch_size: int = _setting(16, O, "micro-batch size", POSITIVE_INT)
-    accumulate: int = _setting(1, O, "gradient accumulation steps (micro-batches per optimizer step)", POSITIVE_INT)
-    lr: float = _setting(2e-3, O, "peak learning rate", POSITIVE)
-    weight_decay: float = _setting(0.01, O, "AdamW weight decay", NON_NEGATIVE)
-    eps: float = _setting(1e-8, O, "AdamW epsilon", POSITIVE)
-    warmup_steps: int = _setting(30, O, "linear warm-up steps", NON_NEGATIVE_INT)
-    cycles: int = _setting(1, O, "cosine cycles (hard restarts)", POSITIVE_INT)
-    gradient_clip_val: float|None = _setting(1.0, O, "clip the gradient norm at this value", (lambda v: v is None or NON_NEGATIVE[0](v), "a number >= 0 (0: no clipping)"))
-    max_steps: int = _setting(300, O, "optimizer steps (-1: use max_epochs)", NO_LIMIT_OR_POSITIVE)
-    max_epochs: int = _setting(-1, O, "epochs (-1: no limit)", NO_LIMIT_OR_POSITIVE)
-    precision: str = _setting('32-true', O, "e.g. 32-true, 16-mixed, bf16-mixed", one_of(*CHOICES['precision']))
-    gradient_checkpointing: bool = _setting(False, O, "recompute activations in the backward pass (less memory)", BOOL)
-    seed: int = _setting(0, O, "random seed", NON_NEGATIVE_INT)
-    accelerator: str = _setting('cpu', H, "cpu, gpu or auto", one_of(*CHOICES['accelerator']))
-    devices: int|str|list = _setting(1, H, "devices (GPUs or CPU processes) per machine",
+    data: str = _setting('synthetic', _D, "'synthetic', a hub dataset id, or a .json/.jsonl file of Alpaca records")
+    offline: bool = _setting(True, _D, "offline GPT-2 tokenizer (no hub)", BOOL)
+    offline_n: int|None = _setting(None, _D, "synthetic training questions to use (default: all)", (lambda v: v is None or POSITIVE_INT[0](v), "a positive integer"))
+    template: str = _setting('short', _D, "prompt template: short or stanford", one_of(*CHOICES['template']))
+    max_length: int = _setting(128, _D, "tokens per example", POSITIVE_INT)
+    train_on_prompt: bool = _setting(False, _D, "score the prompt tokens too", BOOL)
+    val_fraction: float = _setting(0.05, _D, "share of the data held out for validation", (lambda v: _number(v) and 0 < v < 1, "a number between 0 and 1"))
+    batch_size: int = _setting(16, _O, "micro-batch size", POSITIVE_INT)
+    accumulate: int = _setting(1, _O, "gradient accumulation steps (micro-batches per optimizer step)", POSITIVE_INT)
+    lr: float = _setting(2e-3, _O, "peak learning rate", POSITIVE)
+    weight_decay: float = _setting(0.01, _O, "AdamW weight decay", NON_NEGATIVE)
+    eps: float = _setting(1e-8, _O, "AdamW epsilon", POSITIVE)
+    warmup_steps: int = _setting(30, _O, "linear warm-up steps", NON_NEGATIVE_INT)
+    cycles: int = _setting(1, _O, "cosine cycles (hard restarts)", POSITIVE_INT)
+    gradient_clip_val: float|None = _setting(1.0, _O, "clip the gradient norm at this value", (lambda v: v is None or NON_NEGATIVE[0](v), "a number >= 0 (0: no clipping)"))
+    max_steps: int = _setting(300, _O, "optimizer steps (-1: use max_epochs)", NO_LIMIT_OR_POSITIVE)
+    max_epochs: int = _setting(-1, _O, "epochs (-1: no limit)", NO_LIMIT_OR_POSITIVE)
+    precision: str = _setting('32-true', _O, "e.g. 32-true, 16-mixed, bf16-mixed", one_of(*CHOICES['precision']))
+    gradient_checkpointing: bool = _setting(False, _O, "recompute activations in the backward pass (less memory)", BOOL)
+    seed: int = _setting(0, _O, "random seed", NON_NEGATIVE_INT)
+    accelerator: str = _setting('cpu', _H, "cpu, gpu or auto", one_of(*CHOICES['accelerator']))
+    devices: int|str|list = _setting(1, _H, "devices (GPUs or CPU processes) per machine",
                                      (lambda v: isinstance(v, (str, list, tuple)) or NO_LIMIT_OR_POSITIVE[0](v), "a positive integer, -1 (all), 'auto' or a list"))
-    num_nodes: int = _setting(1, H, "machines (nodes), each running one process per device; started by torchrun or SLURM", POSITIVE_INT)
-    strategy: str = _setting('auto', H, "auto, ddp, fsdp, deepspeed_stage_2, ...")
-    out_dir: str = _setting('runs/tiny', R, "where logs, checkpoints and the model go")
-    resume: bool = _setting(False, R, "continue from the newest checkpoint in out_dir/checkpoints (a new run if there is none)", BOOL)
-    overwrite: bool = _setting(False, R, "replace the checkpoints, model and logs of an earlier run in out_dir", BOOL)
-    checkpoint_every: int = _setting(100, R, "save a checkpoint every N optimizer steps (0: only at the end and when stopped)", NON_NEGATIVE_INT)
-    keep_checkpoints: int = _setting(2, R, "how many of the newest checkpoints to keep in out_dir/checkpoints", POSITIVE_INT)
-    max_time: str|float|None = _setting(None, R, "end cleanly, with a checkpoint, before this much time: HH:MM:SS or DD:HH:MM:SS")
-    val_every: int = _setting(0, R, "validate every N optimizer steps (0: at the end of each epoch)", NON_NEGATIVE_INT)
-    log_every_n_steps: int = _setting(10, R, "logging interval", POSITIVE_INT)
-    logger: str = _setting('csv', R, "csv, tensorboard or wandb (CSV logs are always written)", one_of(*CHOICES['logger']))
-    dry_run: bool = _setting(False, R, "2 optimizer steps of the preset on a random full-size GPT-2 here: step time, memory, T4 estimate", BOOL)
+    num_nodes: int = _setting(1, _H, "machines (nodes), each running one process per device; started by torchrun or SLURM", POSITIVE_INT)
+    strategy: str = _setting('auto', _H, "auto, ddp, fsdp, deepspeed_stage_2, ...")
+    out_dir: str = _setting('runs/tiny', _R, "where logs, checkpoints and the model go")
+    resume: bool = _setting(False, _R, "continue from the newest checkpoint in out_dir/checkpoints (a new run if there is none)", BOOL)
+    overwrite: bool = _setting(False, _R, "replace the checkpoints, model and logs of an earlier run in out_dir", BOOL)
+    checkpoint_every: int = _setting(100, _R, "save a checkpoint every N optimizer steps (0: only at the end and when stopped)", NON_NEGATIVE_INT)
+    keep_checkpoints: int = _setting(2, _R, "how many of the newest checkpoints to keep in out_dir/checkpoints", POSITIVE_INT)
+    max_time: str|float|None = _setting(None, _R, "end cleanly, with a checkpoint, before this much time: HH:MM:SS or DD:HH:MM:SS")
+    val_every: int = _setting(0, _R, "validate every N optimizer steps (0: at the end of each epoch)", NON_NEGATIVE_INT)
+    log_every_n_steps: int = _setting(10, _R, "logging interval", POSITIVE_INT)
+    logger: str = _setting('csv', _R, "csv, tensorboard or wandb (CSV logs are always written)", one_of(*CHOICES['logger']))
+    dry_run: bool = _setting(False, _R, "2 optimizer steps of the preset on a random full-size GPT-2 here: step time, memory, T4 estimate", BOOL)
     def __post_init__(self):
         for f in fields(self):
             ok, what = f.metadata['rule']
