@@ -8,8 +8,8 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/cli.html.md"""
 __all__ = ['EXAMPLES', 'USER_ERRORS', 'parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #095d5f73
-import argparse, functools, logging, os, sys, warnings
-from .errors import UserError, cli_style
+import argparse, functools, logging, os, re, sys, warnings
+from .errors import UserError, cli_style, closest
 
 # %% ../nbs/09_cli.ipynb #a27e65e4
 class _Parser(argparse.ArgumentParser):
@@ -158,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--template', choices=CHOICES['template'], default='short', help="prompt template")
     g.add_argument('--offline', action='store_true', help="never contact the hub")
     _sampling_flags(g)
+    p.commands = sub.choices # each command's parser, for the closest-flag hint of an unknown flag
     return p
 
 # %% ../nbs/09_cli.ipynb #2bb4739d
@@ -233,6 +234,15 @@ def _run(a) -> None:
         run_bot(a.model, allowed_users=a.allow, token_env=a.token_env, rate_limit=a.rate_limit, template=a.template,
                 offline=a.offline, device=a.device, **_sampling(a))
 
+# %% ../nbs/09_cli.ipynb #cda7bbc8
+def _refuse_unknown(p, a, extra:list):
+    "Exit with status 2 and one line naming the arguments `a.command` does not take, and its flag closest to the first."
+    cmd = p.commands[a.command]
+    names = {f[2:].replace('-', '_') for f in re.findall(r'--[a-z][a-z0-9-]*', cmd.format_help())}
+    given = extra[0].split('=')[0]
+    with cli_style(): hint = closest(given[2:].replace('-', '_'), names) if given.startswith('--') else ''
+    cmd.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+
 # %% ../nbs/09_cli.ipynb #8429feb5
 USER_ERRORS = (UserError, ValueError, OSError, ImportError)
 
@@ -255,7 +265,9 @@ def _offline(a) -> bool:
 
 def main(argv=None) -> int:
     "Entry point of the `gpt2moe` console script; returns the exit status."
-    a = parser().parse_args(argv)
+    p = parser()
+    a, extra = p.parse_known_args(argv)
+    if extra: _refuse_unknown(p, a, extra)
     debug, verbose = getattr(a, 'debug', False), getattr(a, 'verbose', False)
     if _offline(a): os.environ['HF_HUB_OFFLINE'] = '1' # before anything imports the hub client: no network call at all
     _configure_output(verbose, a.command)
