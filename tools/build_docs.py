@@ -348,6 +348,7 @@ def render_plain(cache, cfg):
         built.append((f, fm, body))
     site_url = f"{cfg.doc_host}{cfg.doc_baseurl}".rstrip('/')
     index = {'pages': [], 'sections': []}
+    code = lambda text: re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text)) # inline code, as the notebook writes it
     for f, fm, body in built:
         page_rel = names[f]
         up = '../' * page_rel.count('/')
@@ -356,8 +357,8 @@ def render_plain(cache, cfg):
             if sec: nav += f'<h4>{html.escape(sec)}</h4>'
             for g in fs:
                 cls = ' class="active" aria-current="page"' if g == f else ''
-                nav += f'<a{cls} href="{up}{names[g]}">{html.escape(titles.get(g, g))}</a>'
-        desc = f'<p class="description">{html.escape(fm["description"])}</p>' if fm.get('description') else ''
+                nav += f'<a{cls} href="{up}{names[g]}">{code(titles.get(g, g))}</a>'
+        desc = f'<p class="description">{code(fm["description"])}</p>' if fm.get('description') else ''
         body = save_figures(body, out, page_rel)
         body = re.sub(r'</table\s*>', '</table></div>', re.sub(r'<table\b', '<div class="table-wrap"><table', body))
         body, heads = number_headings(body)
