@@ -1,4 +1,4 @@
-"""Speed and memory claims, measured side by side in one run: our MoE layer against HuggingFace's Mixtral block and the dense ideal, and GPT2MoE against dense GPT-2.
+"""Speed and memory claims, measured side by side in one run: our MoE layer against HuggingFace's Mixtral block and the dense ideal, and GPT2MoE against dense GPT-2; and the T4 recipe's dry run.
 
 Docs: https://gpt2moe.github.io/gpt2moe_instruct/bench.html.md"""
 
