@@ -199,6 +199,12 @@ def _check_together(c:dict, given):
     moe_given = [k for k in _MOE_ONLY if k in given]
     if moe_given and _saved_moe(c['model']):
         raise UserError(f"{option(moe_given[0], c[moe_given[0]])} has no effect: {c['model']} holds a GPT2MoE, which trains as it was saved; leave it out")
+    synthetic = str(c['data']) == 'synthetic'
+    if 'val_fraction' in given and synthetic:
+        raise UserError(f"{option('val_fraction', c['val_fraction'])} has no effect with {option('data', 'synthetic')} "
+                        "(the synthetic world has its own validation split): leave it out")
+    if 'offline_n' in given and c['offline_n'] is not None and not synthetic:
+        raise UserError(f"{option('offline_n', c['offline_n'])} has no effect with {option('data', c['data'])} (it picks synthetic questions): leave it out")
     if c['max_steps'] == -1 and c['max_epochs'] == -1:
         raise UserError(f"{option('max_steps', -1)} and {option('max_epochs', -1)}: the run would never end; limit one of them")
     if c['arch'] == 'dense':
