@@ -14,7 +14,6 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 import pandas as pd
-import pytorch_lightning as pl
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
@@ -26,9 +25,6 @@ from .moe import MoELayer, to_mixtral_block, EXPERTS_FUNCTIONS, FEW_TOKENS
 from .errors import UserError, option, cli_style
 from .bench_args import add_bench_commands, BENCH_DESCRIPTION
 from .model import GPT2MoEConfig, GPT2MoEForCausalLM, count_params
-from .presets import get_preset
-from .train import train, scored_loss
-from .runs import Checkpointer
 from .metrics import flops_per_token, generation_speed, markdown_table, FLOP_FORMULAS
 
 _log = logging.getLogger(__name__)
@@ -242,6 +238,7 @@ def bench_model(batch_size:int=1, seq_len:int=256, new_tokens:int=32, prompt_len
 # %% ../nbs/10_bench.ipynb #b3b6f2aa
 def saved_for_backward_bytes(model, batch, device_type:str='cpu', dtype=torch.bfloat16) -> int:
     "Bytes one training forward of `batch` under autocast to `dtype` keeps for the backward pass (each storage once, parameters not counted)."
+    from gpt2moe_instruct.train import scored_loss
     params = {p.untyped_storage().data_ptr() for p in model.parameters()}
     kept = {}
     def pack(t):
@@ -255,8 +252,10 @@ def saved_for_backward_bytes(model, batch, device_type:str='cpu', dtype=torch.bf
 # %% ../nbs/10_bench.ipynb #33044e7a
 def dry_run(preset:str='t4', verbose:bool=True, **settings) -> dict:
     "Two optimizer steps of `preset` with a random full-size GPT-2 (124M) on this machine: step time, peak memory, and an estimate of T4 memory."
-    import resource, platform
-    from transformers import GPT2Config, GPT2LMHeadModel
+    import pytorch_lightning as pl # training's imports: only a dry run needs them, not every benchmark
+    from gpt2moe_instruct.presets import get_preset
+    from gpt2moe_instruct.train import train
+    from gpt2moe_instruct.runs import Checkpointer
     from gpt2moe_instruct.world import WORDS
     c = get_preset(preset, **settings)
     gpu = torch.cuda.is_available()
@@ -282,7 +281,7 @@ def dry_run(preset:str='t4', verbose:bool=True, **settings) -> dict:
                    logger='csv', val_every=0, dry_run=False)
         with warnings.catch_warnings():
             warnings.simplefilter('ignore') # the long answers are cut to max_length on purpose
-            module, trainer, dm = train(preset, verbose=False, callbacks=[Clock()], **{k: v for k, v in run.items()})
+            module, trainer, dm = train(preset, verbose=False, callbacks=[Clock()], **run)
             batch = {k: v.to(module.device) for k, v in next(iter(dm.train_dataloader())).items()}
         model = module.model.train()
         saved = saved_for_backward_bytes(model, batch, 'cuda' if gpu else 'cpu', torch.float16 if gpu else torch.bfloat16)

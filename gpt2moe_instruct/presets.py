@@ -94,9 +94,9 @@ def _setting(default, group:str, help:str, rule:tuple=ANY):
     "A field of `RunSettings`: its default (the `tiny` preset's), its group in `--help`, its help line and its rule."
     return field(default=default, metadata=dict(group=group, help=help, rule=rule))
 
-def _moe_setting(name:str):
-    "A field of `RunSettings` for the MoE option `name`, as `MoEOptions` describes it."
-    return field(default=MOE_FIELDS[name].default, metadata=dict(MOE_FIELDS[name].metadata, group='mixture of experts'))
+def _moe_setting(name:str, group:str='mixture of experts'):
+    "A field of `RunSettings` for the MoE option `name`, as `MoEOptions` describes it, in `group` of `--help`."
+    return field(default=MOE_FIELDS[name].default, metadata=dict(MOE_FIELDS[name].metadata, group=group))
 
 # %% ../nbs/presets.ipynb #e1fda3d7
 _M, _D, _O, _H, _R = 'model', 'data', 'optimisation', 'hardware', 'run folder, checkpoints and logs' # the groups of --help, in order
@@ -106,7 +106,7 @@ class RunSettings:
     "Every setting of `train` and `gpt2moe train`, typed, with its group and help line for `--help` and its rule; checked when made."
     model: str = _setting('tiny', _M, "hub id, GPT-2 folder, GPT2MoE folder, or 'tiny' (a small random GPT-2)")
     arch: str = _setting('moe', _M, "'moe' or 'dense'", one_of(*CHOICES['arch']))
-    init_strategy: str = field(default=MOE_FIELDS['init_strategy'].default, metadata=dict(MOE_FIELDS['init_strategy'].metadata, group=_M))
+    init_strategy: str = _moe_setting('init_strategy', _M)
     n_experts: int = _moe_setting('n_experts')
     moe_top_k: int = _moe_setting('moe_top_k')
     expert_dim: int = _moe_setting('expert_dim')
