@@ -32,6 +32,7 @@ _MODEL_FLAGS = (('batch_size', 1, "sequences per training step"), ('seq_len', 25
 def add_bench_commands(p, common=None):
     "Add the sub-commands `moe` and `model` to parser `p`, every flag with help and default; `common(parser)` adds shared flags."
     sub = p.add_subparsers(dest='bench', required=True, metavar='{moe,model}')
+    p.commands = ('bench', sub.choices) # the sub-commands, for the closest-flag hint of an unknown flag
     fmt = dict(formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     a = sub.add_parser('moe', help="the MoE layer vs HF Mixtral's experts implementations and the dense ideal", **fmt,
                        description="Time one MoE layer (every experts implementation of ours, HF Mixtral's eager, grouped_mm "

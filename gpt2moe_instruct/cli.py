@@ -158,7 +158,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--template', choices=CHOICES['template'], default='short', help="prompt template")
     g.add_argument('--offline', action='store_true', help="never contact the hub")
     _sampling_flags(g)
-    p.commands = sub.choices # each command's parser, for the closest-flag hint of an unknown flag
+    p.commands = ('command', sub.choices) # where the command's name goes, and its parser: for the closest-flag hint
     return p
 
 # %% ../nbs/09_cli.ipynb #2bb4739d
@@ -236,8 +236,11 @@ def _run(a) -> None:
 
 # %% ../nbs/09_cli.ipynb #cda7bbc8
 def _refuse_unknown(p, a, extra:list):
-    "Exit with status 2 and one line naming the arguments `a.command` does not take, and its flag closest to the first."
-    cmd = p.commands[a.command]
+    "Exit with status 2 and one line naming the arguments the command run does not take, and its flag closest to the first."
+    cmd = p
+    while hasattr(cmd, 'commands'): # down to the (sub-)command that was run, e.g. `bench moe`
+        dest, parsers = cmd.commands
+        cmd = parsers[getattr(a, dest)]
     names = {f[2:].replace('-', '_') for f in re.findall(r'--[a-z][a-z0-9-]*', cmd.format_help())}
     given = extra[0].split('=')[0]
     with cli_style(): hint = closest(given[2:].replace('-', '_'), names) if given.startswith('--') else ''
