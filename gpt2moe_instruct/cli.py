@@ -67,6 +67,10 @@ def _seed_flags(p):
     g.add_argument('--seeds', type=_non_negative_int, nargs='+', default=None, metavar='N',
                    help="one run per seed, each into OUT_DIR/seed-N, then a summary of them (mean, lowest and highest run)")
 
+def _workers_flag(p):
+    p.add_argument('--workers', type=_positive_int, default=None, metavar='N',
+                   help="models trained at a time, each in a process of its own computing on one thread; the results do not depend on it (default: one per CPU core)")
+
 def _sampling_flags(p):
     p.add_argument('--max-new-tokens', type=_positive_int, default=None, help="longest reply, in tokens (default: 128, at most half the model's context)")
     p.add_argument('--temperature', type=float, default=0.7, help="sampling temperature")
@@ -88,7 +92,7 @@ EXAMPLES = {
     'gpt2moe': ["gpt2moe demo", "gpt2moe train --preset t4 --model gpt2 --data tatsu-lab/alpaca",
                 "gpt2moe eval --model runs/demo/upcycle --compare runs/demo/dense", "gpt2moe COMMAND --help"],
     'demo': ["gpt2moe demo", "gpt2moe demo --quick --out-dir runs/demo_quick", "gpt2moe demo --seeds 0 1 2 --out-dir runs/demo_seeds"],
-    'ablate': ["gpt2moe ablate", "gpt2moe ablate --quick --init-strategy split --out-dir runs/ablate_split",
+    'ablate': ["gpt2moe ablate", "gpt2moe ablate --from-demo runs/demo", "gpt2moe ablate --quick --init-strategy split --out-dir runs/ablate_split",
                "gpt2moe ablate --seeds 0 1 2 --out-dir runs/ablate_seeds"],
     'lab': ["gpt2moe lab", "gpt2moe lab --quick --seeds 0 --out-dir runs/capacity_quick"],
     'train': ["gpt2moe train --max-steps 100", "gpt2moe train --preset t4 --model gpt2 --data tatsu-lab/alpaca",
@@ -112,6 +116,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--quick', action='store_true', help="a small, fast version (under a minute)")
     _seed_flags(d)
     d.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
+    _workers_flag(d)
     from gpt2moe_instruct.presets import PRESETS, PRESET_ALIASES, PRESET_HELP, PRESET_GROUPS, CHOICES # plain Python: no torch
     a = _common(sub.add_parser('ablate', epilog=_examples('ablate'), help="fine-tuning ablations on the demo setup: freezing, top-k, router losses, bias balancing, expert count, attention experts"))
     a.add_argument('--out-dir', default='runs/ablate', help="where the table and plot go")
@@ -119,11 +124,15 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument('--init-strategy', choices=CHOICES['init_strategy'], default='upcycle', help="how the experts start")
     _seed_flags(a)
     a.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
+    a.add_argument('--from-demo', metavar='DIR', default=None,
+                   help="fine-tune the GPT-2 that 'gpt2moe demo' pre-trained in DIR (same seed and settings; with --seeds, a 'demo --seeds' folder) instead of pre-training it again")
+    _workers_flag(a)
     l = _common(sub.add_parser('lab', epilog=_examples('lab'), help="the capacity experiment: dense vs top-1 MoE after the same continued pre-training, over seeds"))
     l.add_argument('--out-dir', default='runs/capacity', help="where the table, plot and models go")
     l.add_argument('--quick', action='store_true', help="a small, fast version")
     l.add_argument('--seeds', type=_non_negative_int, nargs='+', default=[0, 1, 2], metavar='N', help="one run per seed")
     l.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
+    _workers_flag(l)
     t = _common(sub.add_parser('train', epilog=_examples('train'), help="fine-tune from a preset (t4: the T4 recipe; tiny: small and offline)"))
     t.add_argument('--preset', default='tiny', choices=sorted(PRESETS) + sorted(PRESET_ALIASES),
                    help="starting settings; the flags below override them ('demo' is an earlier name of 'tiny')")
@@ -203,17 +212,18 @@ def _run(a) -> None:
     if a.command == 'demo':
         from gpt2moe_instruct.demo import run_demo
         from gpt2moe_instruct.lab import run_seeds
-        if a.seeds: run_seeds('demo', a.out_dir, a.seeds, quick=a.quick, overwrite=a.overwrite)
-        else: run_demo(a.out_dir, quick=a.quick, seed=a.seed, overwrite=a.overwrite)
+        kw = dict(quick=a.quick, overwrite=a.overwrite, workers=a.workers)
+        if a.seeds: run_seeds('demo', a.out_dir, a.seeds, **kw)
+        else: run_demo(a.out_dir, seed=a.seed, **kw)
     elif a.command == 'ablate':
         from gpt2moe_instruct.lab import run_ablate
         from gpt2moe_instruct.lab import run_seeds
-        kw = dict(init_strategy=a.init_strategy, quick=a.quick, overwrite=a.overwrite)
-        if a.seeds: run_seeds('ablate', a.out_dir, a.seeds, **kw)
-        else: run_ablate(a.out_dir, seed=a.seed, **kw)
+        kw = dict(init_strategy=a.init_strategy, quick=a.quick, overwrite=a.overwrite, workers=a.workers)
+        if a.seeds: run_seeds('ablate', a.out_dir, a.seeds, from_demo=a.from_demo, **kw)
+        else: run_ablate(a.out_dir, seed=a.seed, pretrained=a.from_demo and os.path.join(a.from_demo, 'pretrained'), **kw)
     elif a.command == 'lab':
         from gpt2moe_instruct.lab import run_capacity
-        run_capacity(a.out_dir, seeds=a.seeds, quick=a.quick, overwrite=a.overwrite)
+        run_capacity(a.out_dir, seeds=a.seeds, quick=a.quick, overwrite=a.overwrite, workers=a.workers)
     elif a.command == 'train':
         from gpt2moe_instruct.train import train
         skip = ('command', 'preset', 'ckpt_path', 'debug', 'verbose')

@@ -1,5 +1,6 @@
-"""Run `gpt2moe demo --quick` and `gpt2moe ablate --quick` twice each, in separate processes, with 1 and with 2 threads,
-and fail unless the two runs of each wrote the same results (wall-clock times aside).
+"""Run `gpt2moe demo --quick` and `gpt2moe ablate --quick` twice each with 1 thread and 1 worker and twice with
+2 threads and 2 workers, each run in a process of its own, and fail unless all four runs of each command wrote the
+same results (wall-clock times aside).
 
     python tools/check_determinism.py                      # demo and ablate, 1 and 2 threads, seed 0 (8 quick runs)
     python tools/check_determinism.py --commands demo --threads 2 --seed 1
@@ -20,7 +21,7 @@ def differences(a, b, path='') -> list:
 
 def run(command:str, threads:int, seed:int, out:Path) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    subprocess.run(['gpt2moe', command, '--quick', '--seed', str(seed), '--out-dir', str(out)], env=env, check=True,
+    subprocess.run(['gpt2moe', command, '--quick', '--seed', str(seed), '--workers', str(threads), '--out-dir', str(out)], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return without_timings(json.loads((out/RESULTS[command]).read_text()))
 
@@ -33,12 +34,15 @@ def main(argv=None) -> int:
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for command in args.commands:
+            first = None
             for t in args.threads:
-                a, b = (run(command, t, args.seed, Path(tmp)/f'{command}-{t}-{i}') for i in range(2))
-                diff = differences(a, b)
-                failed += bool(diff)
-                print(f"{command} --quick --seed {args.seed}, {t} thread(s): "
-                      + ("identical results" if not diff else f"{len(diff)} values differ, e.g. {diff[:5]}"))
+                for i in range(2):
+                    r = run(command, t, args.seed, Path(tmp)/f'{command}-{t}-{i}')
+                    first = first or (t, r)
+                    diff = differences(first[1], r)
+                    failed += bool(diff)
+                    print(f"{command} --quick --seed {args.seed}, {t} thread(s) and worker(s), run {i + 1}: "
+                          + (f"the same results as the first run ({first[0]} thread(s))" if not diff else f"{len(diff)} values differ from the first run, e.g. {diff[:5]}"))
     return 1 if failed else 0
 
 if __name__ == '__main__': sys.exit(main())
