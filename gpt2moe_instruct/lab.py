@@ -7,9 +7,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/lab.html.md"""
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'CAPACITY_SETTINGS', 'QUICK_CAPACITY', 'CAPACITY_MODELS', 'CAPACITY_STARTS', 'freeze_router',
-           'freeze_all_but_moe', 'freeze_moe', 'load_stats', 'ablate_table', 'plot_ablate', 'ablate_job', 'run_ablate',
-           'seeds_summary', 'seeds_table', 'plot_seeds', 'run_seeds', 'corpus_loss', 'capacity_pretrain',
-           'capacity_job', 'capacity_table', 'plot_capacity', 'run_capacity']
+           'freeze_all_but_moe', 'freeze_moe', 'load_stats', 'ablate_table', 'plot_ablate', 'ablate_job',
+           'demo_trained', 'run_ablate', 'seeds_summary', 'seeds_table', 'plot_seeds', 'run_seeds', 'corpus_loss',
+           'capacity_pretrain', 'capacity_job', 'capacity_table', 'plot_capacity', 'run_capacity']
 
 # %% ../nbs/13_lab.ipynb #3b510cc4
 import json, statistics, time
@@ -18,7 +18,7 @@ import torch
 from .data import offline_gpt2_tokenizer, plain_text_dataset, InstructionCollator, format_alpaca
 from .world import synthetic_splits, synthetic_corpus, FACT_TASKS
 from .moe import MoELayer
-from .model import GPT2MoEForCausalLM, count_params, make_tiny_gpt2, gpt2_to_moe
+from .model import GPT2MoEForCausalLM, count_params, make_tiny_gpt2, gpt2_to_moe, load_model
 from .metrics import flops_per_token, generation_speed, md_table
 from .attention import attention_load
 from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
@@ -104,19 +104,21 @@ def plot_ablate(results:dict):
     return fig
 
 # %% ../nbs/13_lab.ipynb #fb4e07f0
-def ablate_job(pretrained, name:str, init_strategy:str, s:dict, seed:int) -> dict:
-    "One row of the ablation: the pre-trained GPT-2 converted, frozen and configured as row `name` of `ABLATIONS` says, fine-tuned, scored."
+def ablate_job(pretrained, name:str, init_strategy:str, s:dict, seed:int,
+               trained:dict|None=None) -> dict: # the demo's fine-tuned model of this row: dict(folder, curves, finetune_s); None: train it
+    "One row of the ablation: the pre-trained GPT-2 converted, frozen and configured as row `name` of `ABLATIONS` says, fine-tuned (or `trained`), scored."
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
     test_rows = eval_rows(splits, s)
     train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
     task_texts = texts_by_task(test_rows)
     freeze, overrides = ABLATIONS[name]
     overrides = dict(overrides)
-    m = convert(pretrained, overrides.pop('init_strategy', init_strategy), s, seed, **overrides) # a row may start its experts another way
+    start = overrides.pop('init_strategy', init_strategy) # a row may start its experts another way
+    m = convert(pretrained, start, s, seed, **overrides) if trained is None else load_model(trained['folder'], offline=True, device='cpu')
     if freeze is not None: freeze(m)
     if s['freeze_embeddings']: m.transformer.wte.weight.requires_grad_(False) # as in the demo, for every variant
     trainable = sum(p.numel() for p in m.parameters() if p.requires_grad)
-    c = finetune(m, train_ds, tok, s, seed, verbose=False)
+    c = finetune(m, train_ds, tok, s, seed, verbose=False) if trained is None else dict(trained['curves'], seconds=trained['finetune_s'])
     r = evaluate_rows(m, tok, test_rows, test_loader, max_new)
     row = dict(trainable=trainable, em=r['accuracy'], em_per_task=r['per_task'], ppl=r['ppl'],
                load=load_stats(expert_load(m, tok, [t for ts in task_texts.values() for t in ts])), finetune_s=c['seconds'],
@@ -125,6 +127,18 @@ def ablate_job(pretrained, name:str, init_strategy:str, s:dict, seed:int) -> dic
     # which head groups each task's tokens go to (lesson 3b's routers)
     attn = torch.stack([attention_load(m, tok, ts) for ts in task_texts.values()]).tolist() if m.config.attn_experts else None
     return dict(row=row, attention_routing=attn)
+
+def demo_trained(pretrained, init_strategy:str, s:dict, seed:int) -> dict:
+    "Rows of `ABLATIONS` that the demo run holding `pretrained` already fine-tuned (same settings and seed): name -> what `ablate_job` needs to load it."
+    demo = Path(pretrained).parent
+    done = json.loads((demo/'results.json').read_text()) if (demo/'results.json').exists() else {}
+    if done.get('settings') != s or done.get('seed') != seed: return {}
+    rows = {}
+    for name, (freeze, overrides) in ABLATIONS.items():
+        start = overrides.get('init_strategy', init_strategy)
+        if freeze is None and set(overrides) <= {'init_strategy'} and (demo/start/'config.json').exists():
+            rows[name] = dict(folder=demo/start, curves=done['curves'][start], finetune_s=done['models'][start]['finetune_s'])
+    return rows
 
 def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.png and attention_routing.png go
                init_strategy:str='upcycle', # how the GPT2MoE's experts start: 'scratch', 'upcycle', 'split' or 'drop_upcycle'
@@ -145,9 +159,12 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
     else:
         check_pretraining(pretrained, s, seed)
         say(f"[1/3] using the pre-trained GPT-2 in {pretrained}")
-    say(f"[2/3] fine-tuning {len(ABLATIONS)} variants for {s['finetune_steps']} steps each, {min(workers, len(ABLATIONS))} at a time")
+    trained = demo_trained(pretrained, init_strategy, s, seed) # what the demo fine-tuned already is loaded, not trained again
+    say(f"[2/3] fine-tuning {len(ABLATIONS) - len(trained)} variants for {s['finetune_steps']} steps each, {min(workers, len(ABLATIONS))} at a time"
+        + (f" ({', '.join(trained)}: loaded from the demo run, which trained them)" if trained else ''))
     def done(i, r): say(f"      {list(ABLATIONS)[i]}: exact match {pct(r['row']['em'])} (fine-tuned in {r['row']['finetune_s']:.0f} s)")
-    rows = dict(zip(ABLATIONS, run_jobs(ablate_job, [(pretrained, n, init_strategy, s, seed) for n in ABLATIONS], workers, done)))
+    jobs = [(pretrained, n, init_strategy, s, seed, trained.get(n)) for n in ABLATIONS]
+    rows = dict(zip(ABLATIONS, run_jobs(ablate_job, jobs, workers, done)))
     results = dict(settings=s, seed=seed, quick=quick, init_strategy=init_strategy, n_test=len(test_rows),
                    variants={n: r['row'] for n, r in rows.items()},
                    attention_routing=dict(tasks=list(texts_by_task(test_rows)),
