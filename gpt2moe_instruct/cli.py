@@ -113,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser = functools.partial(sub.add_parser, formatter_class=_Help) # every sub-command's help shows defaults...
     d = _common(sub.add_parser('demo', epilog=_examples('demo'), help="offline demo: pre-train a tiny GPT-2, make GPT2MoE four ways, fine-tune all, compare"))
     d.add_argument('--out-dir', default='runs/demo', help="where the table, plots and models go")
-    d.add_argument('--quick', action='store_true', help="a small, fast version (under a minute)")
+    d.add_argument('--quick', action='store_true', help="a small, fast version (under two minutes)")
     _seed_flags(d)
     d.add_argument('--overwrite', action='store_true', help="write over an earlier run in --out-dir")
     _workers_flag(d)

@@ -258,17 +258,19 @@ def _job(fn_args):
     fn, args = fn_args
     with one_thread(), quiet(): return fn(*args)
 
-def run_jobs(fn, jobs:list, workers:int=1, done=None) -> list:
-    "`[fn(*args) for args in jobs]`, each on one thread, `workers` at a time in processes of their own; `done(i, result)` as each result comes, in order."
+def run_jobs(fn, jobs:list, workers:int=1, done=None,
+             first:list|None=None) -> list: # job indices to start first (the longest: the last round is then short)
+    "`[fn(*args) for args in jobs]`, each on one thread, `workers` at a time in processes of their own; `done(i, result)` as each result comes."
     if workers < 1: raise ValueError(f"workers must be at least 1, got {workers}")
-    tasks = [(fn, args) for args in jobs]
+    order = list(first or []) + [i for i in range(len(jobs)) if i not in (first or [])]
+    tasks = [(fn, jobs[i]) for i in order]
     pool = multiprocessing.get_context(START).Pool(min(workers, len(jobs))) if workers > 1 and len(jobs) > 1 else None
     try:
-        results = []
-        for r in (pool.imap(_job, tasks) if pool else map(_job, tasks)):
-            results.append(r)
-            if done: done(len(results) - 1, r)
-        return results
+        results = {}
+        for i, r in zip(order, pool.imap(_job, tasks) if pool else map(_job, tasks)):
+            results[i] = r
+            if done: done(i, r)
+        return [results[i] for i in range(len(jobs))]
     finally:
         if pool: pool.terminate() # also when a job failed or Ctrl-C stopped the run: no job goes on alone
 
@@ -332,7 +334,8 @@ def run_demo(out_dir='runs/demo',          # where results.json, results.md, cur
         f"{n_train} instructions for {s['finetune_steps']} steps and scored again, {min(workers, len(DEMO_MODELS))} at a time")
     def done(i, r): say(f"      {DEMO_MODELS[i]}: exact match {pct(r['res']['em_before'])} -> {pct(r['res']['em_after'])} "
                         f"(fine-tuned in {r['res']['finetune_s']:.0f} s)")
-    jobs = dict(zip(DEMO_MODELS, run_jobs(demo_job, [(out, n, s, seed, routing_model) for n in DEMO_MODELS], workers, done)))
+    quickest_last = list(range(1, len(DEMO_MODELS))) # dense fine-tunes fastest: a round of one job alone is short
+    jobs = dict(zip(DEMO_MODELS, run_jobs(demo_job, [(out, n, s, seed, routing_model) for n in DEMO_MODELS], workers, done, quickest_last)))
     first = [next(i for i, r in enumerate(test_rows) if r['task'] == t) for t in TASKS] # one question per task
     shown = first[::max(1, len(first) // s['n_show'])][:s['n_show']]
     results = dict(settings=s, seed=seed, quick=quick, n_train=n_train, n_test=len(test_rows), pretrain=pre,

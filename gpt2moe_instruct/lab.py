@@ -164,7 +164,9 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
         + (f" ({', '.join(trained)}: loaded from the demo run, which trained them)" if trained else ''))
     def done(i, r): say(f"      {list(ABLATIONS)[i]}: exact match {pct(r['row']['em'])} (fine-tuned in {r['row']['finetune_s']:.0f} s)")
     jobs = [(pretrained, n, init_strategy, s, seed, trained.get(n)) for n in ABLATIONS]
-    rows = dict(zip(ABLATIONS, run_jobs(ablate_job, jobs, workers, done)))
+    names = list(ABLATIONS) # the slowest first (attention experts), the demo's (no training) last: the last round is short
+    first = sorted(range(len(names)), key=lambda i: (names[i] in trained, 'attention' not in names[i]))
+    rows = dict(zip(ABLATIONS, run_jobs(ablate_job, jobs, workers, done, first)))
     results = dict(settings=s, seed=seed, quick=quick, init_strategy=init_strategy, n_test=len(test_rows),
                    variants={n: r['row'] for n, r in rows.items()},
                    attention_routing=dict(tasks=list(texts_by_task(test_rows)),
@@ -368,7 +370,7 @@ def run_capacity(out_dir='runs/capacity', # capacity.json, capacity.md, capacity
         f"{s['finetune_steps']} steps of instruction tuning for them and for the dense model without them")
     jobs = [(out/f'seed-{seed}', seed, name, s) for seed in seeds for name in CAPACITY_MODELS]
     def done(i, r): say(f"      seed {jobs[i][1]}, {jobs[i][2]}: corpus loss {r['corpus_loss']:.3f}, fact questions {pct(r['fact_em'])}")
-    models = run_jobs(capacity_job, jobs, workers, done)
+    models = run_jobs(capacity_job, jobs, workers, done, [i for i, j in enumerate(jobs) if CAPACITY_STARTS[j[2]][1]]) # continued ones first
     runs = []
     for i, seed in enumerate(seeds):
         res = dict(zip(CAPACITY_MODELS, models[3 * i: 3 * i + 3]))
