@@ -254,25 +254,37 @@ def one_thread():
     finally: torch.set_num_threads(n)
 
 # %% ../nbs/11_demo.ipynb #c2cc5e10
-def _job(fn_args):
-    fn, args = fn_args
+def _job(fn, args):
     with one_thread(), quiet(): return fn(*args)
+
+def _worker(fn, jobs, todo, results):
+    "A worker process: run the jobs whose indices come from `todo` until a None; send back `(i, result, error)`."
+    while (i := todo.get()) is not None:
+        try: results.put((i, _job(fn, jobs[i]), None))
+        except BaseException as e: results.put((i, None, e))
 
 def run_jobs(fn, jobs:list, workers:int=1, done=None,
              first:list|None=None) -> list: # job indices to start first (the longest: the last round is then short)
-    "`[fn(*args) for args in jobs]`, each on one thread, `workers` at a time in processes of their own; `done(i, result)` as each result comes."
+    "`[fn(*args) for args in jobs]`, each on one thread, `workers` at a time in processes of their own; `done(i, result)` as each one ends."
     if workers < 1: raise ValueError(f"workers must be at least 1, got {workers}")
     order = list(first or []) + [i for i in range(len(jobs)) if i not in (first or [])]
-    tasks = [(fn, jobs[i]) for i in order]
-    pool = multiprocessing.get_context(START).Pool(min(workers, len(jobs))) if workers > 1 and len(jobs) > 1 else None
+    results, done = {}, done or (lambda i, r: None)
+    if workers == 1 or len(jobs) < 2:
+        for i in order: done(i, results.setdefault(i, _job(fn, jobs[i])))
+        return [results[i] for i in range(len(jobs))]
+    ctx, n = multiprocessing.get_context(START), min(workers, len(jobs))
+    todo, back = ctx.Queue(), ctx.Queue()
+    for i in order + [None] * n: todo.put(i)
+    procs = [ctx.Process(target=_worker, args=(fn, jobs, todo, back), daemon=True) for _ in range(n)]
+    for p in procs: p.start()
     try:
-        results = {}
-        for i, r in zip(order, pool.imap(_job, tasks) if pool else map(_job, tasks)):
-            results[i] = r
-            if done: done(i, r)
+        while len(results) < len(jobs):
+            i, r, error = back.get()
+            if error is not None: raise error
+            done(i, results.setdefault(i, r))
         return [results[i] for i in range(len(jobs))]
     finally:
-        if pool: pool.terminate() # also when a job failed or Ctrl-C stopped the run: no job goes on alone
+        for p in procs: p.terminate() # also when a job failed or Ctrl-C stopped the run: no job goes on alone
 
 # %% ../nbs/11_demo.ipynb #464fe4fa
 PRETRAINING_KEYS = ('n_layer', 'n_embd', 'n_head', 'n_positions', 'pretrain_steps', 'pretrain_batch', 'pretrain_lr')
