@@ -7,9 +7,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'DEMO_MODELS', 'START', 'PRETRAINING_KEYS', 'TIMING_KEYS', 'CorpusLM', 'LossCurves',
            'quiet', 'corpus_docs', 'pretrain', 'lm_train', 'convert', 'finetune', 'evaluate_rows', 'pct', 'demo_table',
-           'examples_table', 'eval_rows', 'prepare_data', 'texts_by_task', 'setup_run', 'stage_dir', 'publish_dir',
-           'cores', 'one_thread', 'run_jobs', 'save_pretraining', 'check_pretraining', 'demo_job', 'run_demo',
-           'without_timings', 'demo_model']
+           'examples_table', 'eval_rows', 'prepare_data', 'texts_by_task', 'job_data', 'setup_run', 'stage_dir',
+           'publish_dir', 'cores', 'one_thread', 'run_jobs', 'save_pretraining', 'check_pretraining', 'demo_job',
+           'run_demo', 'without_timings', 'demo_model']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
 import contextlib, copy, json, logging, sys, time, warnings
@@ -209,6 +209,12 @@ def _settings(quick:bool, overrides:dict) -> dict:
     if unknown: raise ValueError(f"unknown setting(s) {unknown}; valid: {sorted(s)}")
     return {**s, **overrides}
 
+def job_data(seed:int, s:dict) -> tuple:
+    "What a training job reads, made from the seed alone: the tokenizer, the held-out rows, the training examples, a loader of the test rows, the new tokens to generate."
+    tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
+    test_rows = eval_rows(splits, s)
+    return (tok, test_rows) + prepare_data(tok, splits, test_rows, s)
+
 def setup_run(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict) -> tuple:
     "What the demo and the ablations share: settings, a folder to write the run into (`publish_dir` puts it at `out_dir`), a printer, the tokenizer, the world's splits and the held-out rows."
     s, out = _settings(quick, settings), stage_dir(Path(out_dir), overwrite)
@@ -254,6 +260,8 @@ def one_thread():
     finally: torch.set_num_threads(n)
 
 # %% ../nbs/11_demo.ipynb #c2cc5e10
+import pickle, queue
+
 def _job(fn, args):
     with one_thread(), quiet(): return fn(*args)
 
@@ -261,7 +269,10 @@ def _worker(fn, jobs, todo, results):
     "A worker process: run the jobs whose indices come from `todo` until a None; send back `(i, result, error)`."
     while (i := todo.get()) is not None:
         try: results.put((i, _job(fn, jobs[i]), None))
-        except BaseException as e: results.put((i, None, e))
+        except BaseException as e:
+            try: pickle.dumps(e)
+            except Exception: e = RuntimeError(f"{type(e).__name__}: {e}") # an error that cannot travel back, as text
+            results.put((i, None, e))
 
 def run_jobs(fn, jobs:list, workers:int=1, done=None,
              first:list|None=None) -> list: # job indices to start first (the longest: the last round is then short)
@@ -279,7 +290,11 @@ def run_jobs(fn, jobs:list, workers:int=1, done=None,
     for p in procs: p.start()
     try:
         while len(results) < len(jobs):
-            i, r, error = back.get()
+            try: i, r, error = back.get(timeout=1)
+            except queue.Empty: # nothing yet: go on waiting, unless a worker died (killed for memory, ...)
+                if dead := [p.exitcode for p in procs if p.exitcode not in (None, 0)]:
+                    raise RuntimeError(f"a worker process stopped with exit code {dead[0]} before its job ended") from None
+                continue
             if error is not None: raise error
             done(i, results.setdefault(i, r))
         return [results[i] for i in range(len(jobs))]
@@ -306,9 +321,7 @@ def check_pretraining(folder, s:dict, seed:int):
 # %% ../nbs/11_demo.ipynb #98de87dd
 def demo_job(out:Path, name:str, s:dict, seed:int, routing_model:str) -> dict:
     "One model of the demo from start to end: convert the GPT-2 pre-trained in `out`, score it, fine-tune it, save it, score it again."
-    tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
-    test_rows = eval_rows(splits, s)
-    train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
+    tok, test_rows, train_ds, test_loader, max_new = job_data(seed, s)
     task_texts = texts_by_task(test_rows) # what the routing map routes, by task
     m = convert(out/'pretrained', name, s, seed)
     p, before = count_params(m), evaluate_rows(m, tok, test_rows, test_loader, max_new)

@@ -24,7 +24,7 @@ from .attention import attention_load
 from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
 from .demo import (run_demo, DEMO_SETTINGS, DEMO_MODELS, CorpusLM, convert, lm_train, corpus_docs, pretrain,
                                    finetune, evaluate_rows, quiet, setup_run, eval_rows, prepare_data, texts_by_task, pct,
-                                   stage_dir, publish_dir, run_jobs, one_thread, cores, save_pretraining, check_pretraining)
+                                   stage_dir, publish_dir, job_data, run_jobs, one_thread, cores, save_pretraining, check_pretraining)
 
 # %% ../nbs/13_lab.ipynb #3103f742
 def _trainable(model): return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -107,9 +107,7 @@ def plot_ablate(results:dict):
 def ablate_job(pretrained, name:str, init_strategy:str, s:dict, seed:int,
                trained:dict|None=None) -> dict: # the demo's fine-tuned model of this row: dict(folder, curves, finetune_s); None: train it
     "One row of the ablation: the pre-trained GPT-2 converted, frozen and configured as row `name` of `ABLATIONS` says, fine-tuned (or `trained`), scored."
-    tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
-    test_rows = eval_rows(splits, s)
-    train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
+    tok, test_rows, train_ds, test_loader, max_new = job_data(seed, s)
     task_texts = texts_by_task(test_rows)
     freeze, overrides = ABLATIONS[name]
     overrides = dict(overrides)
@@ -162,9 +160,9 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
     trained = demo_trained(pretrained, init_strategy, s, seed) # what the demo fine-tuned already is loaded, not trained again
     say(f"[2/3] fine-tuning {len(ABLATIONS) - len(trained)} variants for {s['finetune_steps']} steps each, {min(workers, len(ABLATIONS))} at a time"
         + (f" ({', '.join(trained)}: loaded from the demo run, which trained them)" if trained else ''))
-    def done(i, r): say(f"      {list(ABLATIONS)[i]}: exact match {pct(r['row']['em'])} (fine-tuned in {r['row']['finetune_s']:.0f} s)")
-    jobs = [(pretrained, n, init_strategy, s, seed, trained.get(n)) for n in ABLATIONS]
     names = list(ABLATIONS) # the slowest first (attention experts), the demo's (no training) last: the last round is short
+    def done(i, r): say(f"      {names[i]}: exact match {pct(r['row']['em'])} (fine-tuned in {r['row']['finetune_s']:.0f} s)")
+    jobs = [(pretrained, n, init_strategy, s, seed, trained.get(n)) for n in names]
     first = sorted(range(len(names)), key=lambda i: (names[i] in trained, 'attention' not in names[i]))
     rows = dict(zip(ABLATIONS, run_jobs(ablate_job, jobs, workers, done, first)))
     results = dict(settings=s, seed=seed, quick=quick, init_strategy=init_strategy, n_test=len(test_rows),
@@ -291,9 +289,7 @@ def capacity_pretrain(out:Path, seed:int, s:dict):
 
 def capacity_job(out:Path, seed:int, name:str, s:dict) -> dict:
     "One model of one seed, from the GPT-2 pre-trained in `out`: its continued pre-training (if any), instruction tuning and scores; the model goes to `out` too."
-    tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
-    test_rows = eval_rows(splits, s)
-    train_ds, test_loader, max_new = prepare_data(tok, splits, test_rows, s)
+    tok, test_rows, train_ds, test_loader, max_new = job_data(seed, s)
     docs, vocab = corpus_docs(tok, seed, s['n_positions'])
     start, continued = CAPACITY_STARTS[name]
     m = convert(out/'pretrained', start, s, seed)
