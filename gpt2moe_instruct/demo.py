@@ -215,9 +215,12 @@ def job_data(seed:int, s:dict) -> tuple:
     test_rows = eval_rows(splits, s)
     return (tok, test_rows) + prepare_data(tok, splits, test_rows, s)
 
-def setup_run(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict) -> tuple:
+def setup_run(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict,
+              pretrained=None) -> tuple: # a pre-trained GPT-2 to use: checked against the settings and seed before anything is written
     "What the demo and the ablations share: settings, a folder to write the run into (`publish_dir` puts it at `out_dir`), a printer, the tokenizer, the world's splits and the held-out rows."
-    s, out = _settings(quick, settings), stage_dir(Path(out_dir), overwrite)
+    s = _settings(quick, settings)
+    if pretrained is not None: check_pretraining(pretrained, s, seed)
+    out = stage_dir(Path(out_dir), overwrite)
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
     return s, out, (print if verbose else lambda *a, **k: None), tok, splits, eval_rows(splits, s)
 

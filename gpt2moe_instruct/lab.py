@@ -24,7 +24,7 @@ from .attention import attention_load
 from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
 from .demo import (run_demo, DEMO_SETTINGS, DEMO_MODELS, CorpusLM, convert, lm_train, corpus_docs, pretrain,
                                    finetune, evaluate_rows, quiet, setup_run, eval_rows, prepare_data, texts_by_task, pct,
-                                   stage_dir, publish_dir, job_data, run_jobs, one_thread, cores, save_pretraining, check_pretraining)
+                                   stage_dir, publish_dir, job_data, run_jobs, one_thread, cores, save_pretraining)
 
 # %% ../nbs/13_lab.ipynb #3103f742
 def _trainable(model): return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -148,15 +148,13 @@ def run_ablate(out_dir='runs/ablate',  # where ablate.json, ablate.md, ablate.pn
     "The demo's fine-tuning, one row per variant: what to freeze, top-1 vs top-2, the router losses and bias balancing, the number of experts, how experts start."
     if init_strategy not in DEMO_MODELS[1:]: raise ValueError(f"init_strategy must be one of {DEMO_MODELS[1:]}, got {init_strategy!r}")
     t_start, workers = time.perf_counter(), workers or cores()
-    s, out, say, tok, splits, test_rows = setup_run(out_dir, quick, seed, overwrite, verbose, settings)
+    s, out, say, tok, splits, test_rows = setup_run(out_dir, quick, seed, overwrite, verbose, settings, pretrained)
     say(f"gpt2moe ablate{' (quick)' if quick else ''}: {len(ABLATIONS)} ways to fine-tune the {init_strategy} GPT2MoE of the demo")
     if pretrained is None:
         say(f"[1/3] pre-training a tiny GPT-2 ({s['n_layer']} layers x {s['n_embd']}), {s['pretrain_steps']} steps")
         with quiet(), one_thread(): save_pretraining(pretrain(tok, s, seed, verbose)[0], tok, s, seed, out/'pretrained')
         pretrained = out/'pretrained'
-    else:
-        check_pretraining(pretrained, s, seed)
-        say(f"[1/3] using the pre-trained GPT-2 in {pretrained}")
+    else: say(f"[1/3] using the pre-trained GPT-2 in {pretrained}")
     trained = demo_trained(pretrained, init_strategy, s, seed) # what the demo fine-tuned already is loaded, not trained again
     say(f"[2/3] fine-tuning {len(ABLATIONS) - len(trained)} variants for {s['finetune_steps']} steps each, {min(workers, len(ABLATIONS))} at a time"
         + (f" ({', '.join(trained)}: loaded from the demo run, which trained them)" if trained else ''))
