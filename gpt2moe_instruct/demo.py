@@ -44,7 +44,7 @@ DEMO_MODELS = ('dense',) + INIT_STRATEGIES # GPT-2 itself, then each way GPT2MoE
 
 # %% ../nbs/11_demo.ipynb #050c5cb2
 class CorpusLM(InstructModule):
-    "Language-model pre-training with the softmax over the corpus's token ids `vocab` (sorted) instead of the whole vocabulary."
+    "Causal-LM training (pre-training or instruction tuning) with the softmax over the world's token ids `vocab` (sorted) instead of the whole vocabulary."
     def __init__(self, model, vocab:torch.Tensor, **kwargs):
         super().__init__(model, log_expert_load=False, **kwargs)
         self.vocab = vocab
@@ -53,11 +53,15 @@ class CorpusLM(InstructModule):
         h = self.model.transformer(input_ids=batch['input_ids'], attention_mask=batch['attention_mask']).last_hidden_state # (B, T, d)
         target = batch['labels'][:, 1:]
         keep = target != -100                                  # (B, T-1): position t predicts t+1
+        t = target[keep].contiguous()
+        col = torch.searchsorted(self.vocab, t).clamp(max=len(self.vocab) - 1) # each target's column in the corpus softmax
+        if not torch.equal(self.vocab[col], t):
+            raise ValueError(f"token id {t[self.vocab[col] != t][0].item()} is not in the corpus's vocabulary: the softmax over it cannot score that token")
         logits = h[:, :-1][keep] @ self.model.lm_head.weight[self.vocab].T                     # (n, V_corpus)
-        nll = F.cross_entropy(logits.float(), torch.searchsorted(self.vocab, target[keep].contiguous()), reduction='sum')
+        nll = F.cross_entropy(logits.float(), col, reduction='sum')
         n = keep.sum()
         out = dict(loss=nll / n, lm_loss=nll / n, nll=nll.detach(), n_tokens=n)
-        if hasattr(self.model, 'router_losses'): # a GPT2MoE (continued pre-training, notebook 13): its router losses too
+        if hasattr(self.model, 'router_losses'): # a GPT2MoE (fine-tuning, continued pre-training): its router losses too
             r = self.model.router_losses(batch['attention_mask'])
             out.update(aux_loss=r['aux_loss'], z_loss=r['z_loss'], loss=out['loss'] + r['weighted'])
         return out
@@ -139,14 +143,15 @@ def convert(source,            # a GPT-2 folder (or model)
     return gpt2_to_moe(source, init_strategy=name, verbose=False, **{**kw, **moe_overrides})
 
 # %% ../nbs/11_demo.ipynb #ad614873
-def finetune(model, train_ds, tokenizer, settings:dict, seed:int=0, verbose:bool=True) -> dict:
+def finetune(model, train_ds, tokenizer, settings:dict, seed:int=0, verbose:bool=True,
+             vocab:torch.Tensor|None=None) -> dict: # the world's token ids: the softmax over them (`CorpusLM`); None: over the whole vocabulary
     "Instruction-tune `model` in place on tokenised `train_ds`; its loss curves and the seconds it took."
     s = settings
     if s['freeze_embeddings']: model.transformer.wte.weight.requires_grad_(False) # tied: the LM head stays too
     curves = LossCurves()
     pl.seed_everything(seed, verbose=False)
-    module = InstructModule(model, lr=s['finetune_lr'], warmup_steps=s['finetune_steps'] // 10, cycles=1,
-                            log_expert_load=False) # the demo measures the load after training; logging it each step costs time
+    kw = dict(lr=s['finetune_lr'], warmup_steps=s['finetune_steps'] // 10, cycles=1)
+    module = CorpusLM(model, vocab, **kw) if vocab is not None else InstructModule(model, log_expert_load=False, **kw) # the demo measures the load after training
     t0 = time.perf_counter()
     _fit(module, _loader(train_ds, s['finetune_batch'], seed, tokenizer.eos_token_id), s['finetune_steps'], curves, verbose, 'fine-tuning')
     return dict(lm=curves.lm, aux=curves.aux, seconds=time.perf_counter() - t0)
@@ -210,10 +215,10 @@ def _settings(quick:bool, overrides:dict) -> dict:
     return {**s, **overrides}
 
 def job_data(seed:int, s:dict) -> tuple:
-    "What a training job reads, made from the seed alone: the tokenizer, the held-out rows, the training examples, a loader of the test rows, the new tokens to generate."
+    "What a training job reads, made from the seed alone: the tokenizer, the held-out rows, the training examples, a loader of the test rows, the new tokens to generate, the world's token ids."
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
     test_rows = eval_rows(splits, s)
-    return (tok, test_rows) + prepare_data(tok, splits, test_rows, s)
+    return (tok, test_rows) + prepare_data(tok, splits, test_rows, s) + (corpus_docs(tok, seed, s['n_positions'])[1],)
 
 def setup_run(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict,
               pretrained=None) -> tuple: # a pre-trained GPT-2 to use: checked against the settings and seed before anything is written
@@ -324,14 +329,14 @@ def check_pretraining(folder, s:dict, seed:int):
 # %% ../nbs/11_demo.ipynb #98de87dd
 def demo_job(out:Path, name:str, s:dict, seed:int, routing_model:str) -> dict:
     "One model of the demo from start to end: convert the GPT-2 pre-trained in `out`, score it, fine-tune it, save it, score it again."
-    tok, test_rows, train_ds, test_loader, max_new = job_data(seed, s)
+    tok, test_rows, train_ds, test_loader, max_new, vocab = job_data(seed, s)
     task_texts = texts_by_task(test_rows) # what the routing map routes, by task
     m = convert(out/'pretrained', name, s, seed)
     p, before = count_params(m), evaluate_rows(m, tok, test_rows, test_loader, max_new)
     res = dict(params_total=p['total'], params_active=p['active'], flops_per_token=flops_per_token(m, s['n_positions'])['total'],
                ppl_before=before['ppl'], em_before=before['accuracy'], em_per_task_before=before['per_task'])
     routing = [domain_usage(m, tok, task_texts)] if name == routing_model else [] # (tasks, layers, experts)
-    c = finetune(m, train_ds, tok, s, seed, verbose=False)
+    c = finetune(m, train_ds, tok, s, seed, verbose=False, vocab=vocab)
     m.save_pretrained(out/name)
     add_chat_template(tok).save_pretrained(out/name)
     after = evaluate_rows(m, tok, test_rows, test_loader, max_new)
@@ -420,7 +425,8 @@ def demo_model(out_dir='runs/demo',       # a `gpt2moe demo` output folder; what
                 _save_atomic(pretrain(tok, s, seed, verbose)[0], tok, out/'pretrained')
             say(f"fine-tuning the {name} model on {len(splits['train'])} instructions, {s['finetune_steps']} steps")
             m = convert(out/'pretrained', name, s, seed)
-            finetune(m, list(tokenize_dataset(splits['train'], tok, max_length=s['n_positions'])), tok, s, seed, verbose)
+            finetune(m, list(tokenize_dataset(splits['train'], tok, max_length=s['n_positions'])), tok, s, seed, verbose,
+                     vocab=corpus_docs(tok, seed, s['n_positions'])[1])
             _save_atomic(m, tok, out/name)
     say(f"loading the fine-tuned {name} model from {out/name}")
     with quiet(): return load_model(out/name, offline=True, device='cpu'), load_tokenizer(str(out/name), offline=True)

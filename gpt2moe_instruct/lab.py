@@ -107,7 +107,7 @@ def plot_ablate(results:dict):
 def ablate_job(pretrained, name:str, init_strategy:str, s:dict, seed:int,
                trained:dict|None=None) -> dict: # the demo's fine-tuned model of this row: dict(folder, curves, finetune_s); None: train it
     "One row of the ablation: the pre-trained GPT-2 converted, frozen and configured as row `name` of `ABLATIONS` says, fine-tuned (or `trained`), scored."
-    tok, test_rows, train_ds, test_loader, max_new = job_data(seed, s)
+    tok, test_rows, train_ds, test_loader, max_new, vocab = job_data(seed, s)
     task_texts = texts_by_task(test_rows)
     freeze, overrides = ABLATIONS[name]
     overrides = dict(overrides)
@@ -116,7 +116,7 @@ def ablate_job(pretrained, name:str, init_strategy:str, s:dict, seed:int,
     if freeze is not None: freeze(m)
     if s['freeze_embeddings']: m.transformer.wte.weight.requires_grad_(False) # as in the demo, for every variant
     trainable = sum(p.numel() for p in m.parameters() if p.requires_grad)
-    c = finetune(m, train_ds, tok, s, seed, verbose=False) if trained is None else dict(trained['curves'], seconds=trained['finetune_s'])
+    c = finetune(m, train_ds, tok, s, seed, verbose=False, vocab=vocab) if trained is None else dict(trained['curves'], seconds=trained['finetune_s'])
     r = evaluate_rows(m, tok, test_rows, test_loader, max_new)
     row = dict(trainable=trainable, em=r['accuracy'], em_per_task=r['per_task'], ppl=r['ppl'],
                load=load_stats(expert_load(m, tok, [t for ts in task_texts.values() for t in ts])), finetune_s=c['seconds'],
@@ -287,15 +287,15 @@ def capacity_pretrain(out:Path, seed:int, s:dict):
 
 def capacity_job(out:Path, seed:int, name:str, s:dict) -> dict:
     "One model of one seed, from the GPT-2 pre-trained in `out`: its continued pre-training (if any), instruction tuning and scores; the model goes to `out` too."
-    tok, test_rows, train_ds, test_loader, max_new = job_data(seed, s)
-    docs, vocab = corpus_docs(tok, seed, s['n_positions'])
+    tok, test_rows, train_ds, test_loader, max_new, vocab = job_data(seed, s)
+    docs = corpus_docs(tok, seed, s['n_positions'])[0]
     start, continued = CAPACITY_STARTS[name]
     m = convert(out/'pretrained', start, s, seed)
     c = lm_train(m, docs, vocab, tok, s, seed, s['continue_steps'], s['continue_lr'], False) if continued else dict(lm=[])
     p = count_params(m)
     res = dict(params_total=p['total'], params_active=p['active'], flops_per_token=flops_per_token(m, s['n_positions'])['total'],
                corpus_loss=corpus_loss(m, docs, vocab), continue_curve=c['lm'])
-    finetune(m, train_ds, tok, s, seed, verbose=False)
+    finetune(m, train_ds, tok, s, seed, verbose=False, vocab=vocab)
     r = evaluate_rows(m, tok, test_rows, test_loader, max_new)
     right = [a == row['output'] for a, row in zip(r['answers'], test_rows)]
     facts = [i for i, row in enumerate(test_rows) if row['task'] in FACT_TASKS]
