@@ -7,9 +7,9 @@ Docs: https://gpt2moe.github.io/gpt2moe_instruct/demo.html.md"""
 # %% auto #0
 __all__ = ['DEMO_SETTINGS', 'QUICK_SETTINGS', 'DEMO_MODELS', 'START', 'PRETRAINING_KEYS', 'TIMING_KEYS', 'CorpusLM', 'LossCurves',
            'quiet', 'corpus_docs', 'pretrain', 'lm_train', 'convert', 'finetune', 'evaluate_rows', 'pct', 'demo_table',
-           'examples_table', 'eval_rows', 'prepare_data', 'texts_by_task', 'job_data', 'setup_run', 'stage_dir',
-           'publish_dir', 'cores', 'one_thread', 'run_jobs', 'save_pretraining', 'check_pretraining', 'demo_job',
-           'run_demo', 'without_timings', 'demo_model']
+           'examples_table', 'eval_rows', 'prepare_data', 'texts_by_task', 'run_settings', 'job_data', 'setup_run',
+           'stage_dir', 'publish_dir', 'cores', 'one_thread', 'run_jobs', 'save_pretraining', 'check_pretraining',
+           'demo_job', 'run_demo', 'without_timings', 'demo_model']
 
 # %% ../nbs/11_demo.ipynb #fd6de96e
 import contextlib, copy, json, logging, sys, time, warnings
@@ -208,7 +208,8 @@ def texts_by_task(rows:list) -> dict:
     for r in rows: texts.setdefault(r['task'], []).append(''.join(format_alpaca(r)))
     return texts
 
-def _settings(quick:bool, overrides:dict) -> dict:
+def run_settings(quick:bool, overrides:dict) -> dict:
+    "The settings of a run: `DEMO_SETTINGS` (`QUICK_SETTINGS` if `quick`) with `overrides`; an unknown name is refused."
     s = dict(QUICK_SETTINGS if quick else DEMO_SETTINGS)
     unknown = sorted(set(overrides) - set(s))
     if unknown: raise ValueError(f"unknown setting(s) {unknown}; valid: {sorted(s)}")
@@ -223,7 +224,7 @@ def job_data(seed:int, s:dict) -> tuple:
 def setup_run(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict,
               pretrained=None) -> tuple: # a pre-trained GPT-2 to use: checked against the settings and seed before anything is written
     "What the demo and the ablations share: settings, a folder to write the run into (`publish_dir` puts it at `out_dir`), a printer, the tokenizer, the world's splits and the held-out rows."
-    s = _settings(quick, settings)
+    s = run_settings(quick, settings)
     if pretrained is not None: check_pretraining(pretrained, s, seed)
     out = stage_dir(Path(out_dir), overwrite)
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
@@ -414,7 +415,7 @@ def demo_model(out_dir='runs/demo',       # a `gpt2moe demo` output folder; what
                seed:int=0, quick:bool=False, verbose:bool=True) -> tuple:
     "A fine-tuned model of the demo and its tokenizer (with the chat template): loaded from `out_dir`, or trained there first."
     if name not in DEMO_MODELS: raise ValueError(f"name must be one of {DEMO_MODELS}, got {name!r}")
-    out, s = Path(out_dir), _settings(quick, {})
+    out, s = Path(out_dir), run_settings(quick, {})
     say = print if verbose else (lambda *a, **k: None)
     if not (out/name/'config.json').exists():
         out.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,8 @@ from .attention import attention_load
 from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
 from .demo import (run_demo, DEMO_SETTINGS, DEMO_MODELS, CorpusLM, convert, lm_train, corpus_docs, pretrain,
                                    finetune, evaluate_rows, quiet, setup_run, eval_rows, prepare_data, texts_by_task, pct,
-                                   stage_dir, publish_dir, job_data, run_jobs, one_thread, cores, save_pretraining)
+                                   stage_dir, publish_dir, job_data, run_jobs, one_thread, cores, save_pretraining,
+                                   check_pretraining, run_settings)
 
 # %% ../nbs/13_lab.ipynb #3103f742
 def _trainable(model): return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -241,6 +242,9 @@ def run_seeds(command:str,        # 'demo' or 'ablate'
     if from_demo and command != 'ablate': raise ValueError("from_demo is for the ablations, which fine-tune the demo's pre-trained GPT-2")
     seeds = list(seeds)
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"seeds must be distinct, at least one, got {seeds}")
+    if from_demo: # every seed's pre-trained GPT-2 is checked before anything is written
+        s = run_settings(kwargs.get('quick', False), {k: v for k, v in kwargs.items() if k in DEMO_SETTINGS})
+        for seed in seeds: check_pretraining(Path(from_demo)/f'seed-{seed}'/'pretrained', s, seed)
     out = stage_dir(Path(out_dir), overwrite)
     runs = []
     for i, seed in enumerate(seeds):
