@@ -216,10 +216,10 @@ def run_settings(quick:bool, overrides:dict) -> dict:
     return {**s, **overrides}
 
 def job_data(seed:int, s:dict) -> tuple:
-    "What a training job reads, made from the seed alone: the tokenizer, the held-out rows, the training examples, a loader of the test rows, the new tokens to generate, the world's token ids."
+    "What a training job reads, made from the seed alone: the tokenizer, the held-out rows, the training examples, a loader of the test rows, the new tokens to generate, the world's corpus (`corpus_docs`: texts, token ids)."
     tok, splits = offline_gpt2_tokenizer(), synthetic_splits(seed=seed)
     test_rows = eval_rows(splits, s)
-    return (tok, test_rows) + prepare_data(tok, splits, test_rows, s) + (corpus_docs(tok, seed, s['n_positions'])[1],)
+    return (tok, test_rows) + prepare_data(tok, splits, test_rows, s) + (corpus_docs(tok, seed, s['n_positions']),)
 
 def setup_run(out_dir, quick:bool, seed:int, overwrite:bool, verbose:bool, settings:dict,
               pretrained=None) -> tuple: # a pre-trained GPT-2 to use: checked against the settings and seed before anything is written
@@ -330,7 +330,7 @@ def check_pretraining(folder, s:dict, seed:int):
 # %% ../nbs/11_demo.ipynb #98de87dd
 def demo_job(out:Path, name:str, s:dict, seed:int, routing_model:str) -> dict:
     "One model of the demo from start to end: convert the GPT-2 pre-trained in `out`, score it, fine-tune it, save it, score it again."
-    tok, test_rows, train_ds, test_loader, max_new, vocab = job_data(seed, s)
+    tok, test_rows, train_ds, test_loader, max_new, (_, vocab) = job_data(seed, s)
     task_texts = texts_by_task(test_rows) # what the routing map routes, by task
     m = convert(out/'pretrained', name, s, seed)
     p, before = count_params(m), evaluate_rows(m, tok, test_rows, test_loader, max_new)
@@ -420,14 +420,15 @@ def demo_model(out_dir='runs/demo',       # a `gpt2moe demo` output folder; what
     if not (out/name/'config.json').exists():
         out.mkdir(parents=True, exist_ok=True)
         tok, splits = add_chat_template(offline_gpt2_tokenizer()), synthetic_splits(seed=seed)
+        corpus = corpus_docs(tok, seed, s['n_positions'])
         with quiet(), one_thread(): # as run_demo trains it: the same model
             if not (out/'pretrained'/'config.json').exists():
                 say(f"pre-training a tiny GPT-2 ({s['n_layer']} layers x {s['n_embd']}) on the world's corpus, {s['pretrain_steps']} steps")
-                _save_atomic(pretrain(tok, s, seed, verbose)[0], tok, out/'pretrained')
+                _save_atomic(pretrain(tok, s, seed, verbose, corpus=corpus)[0], tok, out/'pretrained')
             say(f"fine-tuning the {name} model on {len(splits['train'])} instructions, {s['finetune_steps']} steps")
             m = convert(out/'pretrained', name, s, seed)
             finetune(m, list(tokenize_dataset(splits['train'], tok, max_length=s['n_positions'])), tok, s, seed, verbose,
-                     vocab=corpus_docs(tok, seed, s['n_positions'])[1])
+                     vocab=corpus[1])
             _save_atomic(m, tok, out/name)
     say(f"loading the fine-tuned {name} model from {out/name}")
     with quiet(): return load_model(out/name, offline=True, device='cpu'), load_tokenizer(str(out/name), offline=True)

@@ -12,7 +12,7 @@ __all__ = ['ABLATIONS', 'CAPACITY_SETTINGS', 'QUICK_CAPACITY', 'CAPACITY_MODELS'
            'capacity_pretrain', 'capacity_job', 'capacity_table', 'plot_capacity', 'run_capacity']
 
 # %% ../nbs/13_lab.ipynb #3b510cc4
-import json, statistics, time
+import inspect, json, statistics, time
 from pathlib import Path
 import torch
 from .data import offline_gpt2_tokenizer, plain_text_dataset, InstructionCollator, format_alpaca
@@ -22,7 +22,7 @@ from .model import GPT2MoEForCausalLM, count_params, make_tiny_gpt2, gpt2_to_moe
 from .metrics import flops_per_token, generation_speed, md_table
 from .attention import attention_load
 from .viz import expert_load, plot_domain_usage, new_figure, moving_average, stacked
-from .demo import (run_demo, DEMO_SETTINGS, DEMO_MODELS, CorpusLM, convert, lm_train, corpus_docs, pretrain,
+from .demo import (run_demo, DEMO_SETTINGS, DEMO_MODELS, CorpusLM, convert, lm_train, pretrain,
                                    finetune, evaluate_rows, quiet, setup_run, eval_rows, prepare_data, texts_by_task, pct,
                                    stage_dir, publish_dir, job_data, run_jobs, one_thread, cores, save_pretraining,
                                    check_pretraining, run_settings)
@@ -108,7 +108,7 @@ def plot_ablate(results:dict):
 def ablate_job(pretrained, name:str, init_strategy:str, s:dict, seed:int,
                trained:dict|None=None) -> dict: # the demo's fine-tuned model of this row: dict(folder, curves, finetune_s); None: train it
     "One row of the ablation: the pre-trained GPT-2 converted, frozen and configured as row `name` of `ABLATIONS` says, fine-tuned (or `trained`), scored."
-    tok, test_rows, train_ds, test_loader, max_new, vocab = job_data(seed, s)
+    tok, test_rows, train_ds, test_loader, max_new, (_, vocab) = job_data(seed, s)
     task_texts = texts_by_task(test_rows)
     freeze, overrides = ABLATIONS[name]
     overrides = dict(overrides)
@@ -242,8 +242,9 @@ def run_seeds(command:str,        # 'demo' or 'ablate'
     if from_demo and command != 'ablate': raise ValueError("from_demo is for the ablations, which fine-tune the demo's pre-trained GPT-2")
     seeds = list(seeds)
     if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"seeds must be distinct, at least one, got {seeds}")
+    own = set(inspect.signature(runner).parameters) - {'settings'} # the runner's own options; the other keywords are settings
+    s = run_settings(kwargs.get('quick', False), {k: v for k, v in kwargs.items() if k not in own}) # an unknown one is refused here
     if from_demo: # every seed's pre-trained GPT-2 is checked before anything is written
-        s = run_settings(kwargs.get('quick', False), {k: v for k, v in kwargs.items() if k in DEMO_SETTINGS})
         for seed in seeds: check_pretraining(Path(from_demo)/f'seed-{seed}'/'pretrained', s, seed)
     out = stage_dir(Path(out_dir), overwrite)
     runs = []
@@ -291,8 +292,7 @@ def capacity_pretrain(out:Path, seed:int, s:dict):
 
 def capacity_job(out:Path, seed:int, name:str, s:dict) -> dict:
     "One model of one seed, from the GPT-2 pre-trained in `out`: its continued pre-training (if any), instruction tuning and scores; the model goes to `out` too."
-    tok, test_rows, train_ds, test_loader, max_new, vocab = job_data(seed, s)
-    docs = corpus_docs(tok, seed, s['n_positions'])[0]
+    tok, test_rows, train_ds, test_loader, max_new, (docs, vocab) = job_data(seed, s)
     start, continued = CAPACITY_STARTS[name]
     m = convert(out/'pretrained', start, s, seed)
     c = lm_train(m, docs, vocab, tok, s, seed, s['continue_steps'], s['continue_lr'], False) if continued else dict(lm=[])
