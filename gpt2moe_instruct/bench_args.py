@@ -11,7 +11,7 @@ __all__ = ['BENCH_DESCRIPTION', 'positive_int', 'add_bench_commands']
 import argparse
 
 BENCH_DESCRIPTION = ("Side-by-side speed benchmarks, ratios from one run: 'moe' times the MoE layer against HF Mixtral's "
-                     "implementations and the dense ideal; 'model' times GPT2MoE against dense GPT-2 (training, decoding, memory).")
+                     "implementations and the dense ideal; 'model' times GPT2MoE against dense GPT-2 and the ideal model (training, decoding, memory).")
 
 def positive_int(s:str) -> int:
     "argparse type: an integer >= 1."
@@ -37,9 +37,9 @@ def add_bench_commands(p, common=None):
     a = sub.add_parser('moe', help="the MoE layer vs HF Mixtral's experts implementations and the dense ideal", **fmt,
                        description="Time one MoE layer (every experts implementation of ours, HF Mixtral's eager, grouped_mm "
                                    "and batched_mm) against one dense SwiGLU with the same FLOPs, round-robin, in one run.")
-    b = sub.add_parser('model', help="GPT2MoE vs dense GPT-2: training and decode tokens/s, peak memory", **fmt,
-                       description="Time GPT2MoE (8 experts of 256, top-2) against dense GPT-2 at full size with random "
-                                   "weights: training tokens/s, batch-1 decode tokens/s (eager; with --compile also a "
+    b = sub.add_parser('model', help="GPT2MoE vs dense GPT-2 and the ideal: training and decode tokens/s, peak memory", **fmt,
+                       description="Time GPT2MoE (8 experts of 256, top-2) against dense GPT-2 and the ideal (GPT-2 with a "
+                                   "dense SwiGLU MLP of the MoE's active width, 2 x 256) at full size with random weights: training tokens/s, batch-1 decode tokens/s (eager; with --compile also a "
                                    "static KV cache, eager and torch.compile'd), peak memory.")
     for q, flags in ((a, _MOE_FLAGS), (b, _MODEL_FLAGS)):
         for name, default, help in flags: q.add_argument('--' + name.replace('_', '-'), type=positive_int, default=default, help=help)
