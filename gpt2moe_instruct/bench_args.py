@@ -39,8 +39,9 @@ def add_bench_commands(p, common=None):
                                    "and batched_mm) against one dense SwiGLU with the same FLOPs, round-robin, in one run.")
     b = sub.add_parser('model', help="GPT2MoE vs dense GPT-2 and the ideal: training and decode tokens/s, peak memory", **fmt,
                        description="Time GPT2MoE (8 experts of 256, top-2) against dense GPT-2 and the ideal (GPT-2 with a "
-                                   "dense SwiGLU MLP of the MoE's active width, 2 x 256) at full size with random weights: training tokens/s, batch-1 decode tokens/s (eager; with --compile also a "
-                                   "static KV cache, eager and torch.compile'd), peak memory.")
+                                   "dense SwiGLU MLP of the MoE's active width, 2 x 256) at full size with random weights: "
+                                   "training tokens/s, batch-1 decode tokens/s (eager; with --compile also a static KV cache, "
+                                   "eager and torch.compile'd), peak memory.")
     for q, flags in ((a, _MOE_FLAGS), (b, _MODEL_FLAGS)):
         for name, default, help in flags: q.add_argument('--' + name.replace('_', '-'), type=positive_int, default=default, help=help)
         q.add_argument('--threads', type=positive_int, default=argparse.SUPPRESS, help="torch's CPU threads (default: torch's choice)")

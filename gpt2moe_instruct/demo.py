@@ -420,8 +420,8 @@ def demo_model(out_dir='runs/demo',       # a `gpt2moe demo` output folder; what
     if not (out/name/'config.json').exists():
         out.mkdir(parents=True, exist_ok=True)
         tok, splits = add_chat_template(offline_gpt2_tokenizer()), synthetic_splits(seed=seed)
-        corpus = corpus_docs(tok, seed, s['n_positions'])
         with quiet(), one_thread(): # as run_demo trains it: the same model
+            corpus = corpus_docs(tok, seed, s['n_positions']) # the world's texts and token ids, for pre-training and fine-tuning
             if not (out/'pretrained'/'config.json').exists():
                 say(f"pre-training a tiny GPT-2 ({s['n_layer']} layers x {s['n_embd']}) on the world's corpus, {s['pretrain_steps']} steps")
                 _save_atomic(pretrain(tok, s, seed, verbose, corpus=corpus)[0], tok, out/'pretrained')
